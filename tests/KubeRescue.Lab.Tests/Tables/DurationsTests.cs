@@ -1,6 +1,6 @@
 using KubeRescue.Lab.ApiServer.Tables;
 
-namespace KubeRescue.Lab.Tests.Tables;
+namespace KubeRescue.Lab.Tests.TableConversion;
 
 public class DurationsTests
 {
