@@ -123,6 +123,7 @@ public class ResourceTableTests
          "eventTime":"2024-05-01T11:00:00.123456Z","reportingComponent":"kube-proxy","reportingInstance":"",
          "series":{"count":4,"lastObservedTime":"2024-05-01T11:55:00.000000Z"}}
         """);
+        // First seen is 59m59.877s ago, which HumanDuration truncates to 59m.
         Assert.Equal<object?>(["5m", "Normal", "Starting", "node/cp-1", "", "kube-proxy", "", "59m", 4L, "e1"], cells);
 
         var single = Row(Tables.Events, """
