@@ -1,1 +1,8 @@
-Console.WriteLine("kube-rescue");
+using System.CommandLine;
+using KubeRescue.Cli.Commands.Lab;
+
+var root = new RootCommand("kube-rescue: diagnose and recover a self-hosted Kubernetes control plane, and rehearse it on an emulated lab.")
+{
+    LabCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using k8s;
+using KubeRescue.Lab.ApiServer.Http;
+using KubeRescue.Lab.ApiServer.Registry;
+using KubeRescue.Lab.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KubeRescue.Lab.ApiServer.Hosting;
+
+public sealed record LabApiServerOptions
+{
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
+    /// <summary>Where to write the kubeconfig, if anywhere.</summary>
+    public string? KubeconfigPath { get; init; }
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    public WatchOptions Watch { get; init; } = new();
+    /// <summary>Events kept for watches to resume from; older resourceVersions get 410 Expired.</summary>
+    public int WatchHistory { get; init; } = 100_000;
+    public IStore? Store { get; init; }
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+}
+
+/// <summary>
+/// The lab's Kubernetes API server on Kestrel: HTTPS with a CA of its own, HTTP/1.1 and HTTP/2, bearer-token
+/// authentication, the built-in resources, and the system namespaces present from the start.
+/// </summary>
+public sealed class LabApiServer : IAsyncDisposable
+{
+    static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    readonly WebApplication _app;
+    readonly LabCertificates _certificates;
+
+    LabApiServer(WebApplication app, LabCertificates certificates, IStore store, Uri url, string token)
+    {
+        _app = app;
+        _certificates = certificates;
+        Store = store;
+        Url = url;
+        Token = token;
+        KubeconfigYaml = Kubeconfig.Render(url, certificates.CaPem(), token);
+    }
+
+    public Uri Url { get; }
+    public string Token { get; }
+    public IStore Store { get; }
+    public string KubeconfigYaml { get; }
+    public string CaPem => _certificates.CaPem();
+
+    public static async Task<LabApiServer> StartAsync(LabApiServerOptions options, CancellationToken ct = default)
+    {
+        var certificates = LabCertificates.Create();
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var store = options.Store ?? new InMemoryStore(options.WatchHistory);
+        var registry = new ResourceRegistry(BuiltInResources.All);
+        var storage = new ResourceStorage(store, registry, options.Clock);
+        await CreateSystemNamespacesAsync(storage, ct);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.LogLevel);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // Our handler enforces the API server's 3 MiB limit with its own Status.
+            k.Limits.MaxRequestBodySize = null;
+            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+            k.Listen(options.BindAddress, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(certificates.Server);
+            });
+        });
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeRescue.Lab.ApiServer");
+        var handler = new ApiServerApp(storage, options.Watch, token, logger);
+        app.Run(handler.HandleAsync);
+        await app.StartAsync(ct);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
+        var host = options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.Loopback) ? "127.0.0.1" : options.BindAddress.ToString();
+        var url = new Uri($"https://{host}:{port}");
+        handler.ServerAddress = $"{host}:{port}";
+
+        var server = new LabApiServer(app, certificates, store, url, token);
+        if (options.KubeconfigPath is not null) Kubeconfig.Write(options.KubeconfigPath, server.KubeconfigYaml);
+        return server;
+    }
+
+    static async Task CreateSystemNamespacesAsync(ResourceStorage storage, CancellationToken ct)
+    {
+        var rt = storage.Registry.Get("", "v1", "namespaces");
+        foreach (var name in SystemNamespaces)
+        {
+            if (await storage.TryGetAsync(rt, null, name, ct) is not null) continue;
+            var ns = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = name } };
+            rt.Strategy.PrepareForCreate(ns);
+            await storage.CreateAsync(rt, ns, dryRun: false, ct);
+        }
+    }
+
+    /// <summary>A client configuration for the official C# client, trusting this lab's CA.</summary>
+    public KubernetesClientConfiguration ClientConfiguration()
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(KubeconfigYaml));
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+    }
+
+    public async Task StopAsync()
+    {
+        await _app.StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Store.DisposeAsync();
+        _certificates.Dispose();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.OpenApi;
+using KubeRescue.Lab.ApiServer.Registry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace KubeRescue.Lab.ApiServer.Http;
+
+/// <summary>
+/// The request pipeline: authentication, then the non-resource endpoints (version, health, discovery, OpenAPI),
+/// then the generic resource handler. Every failure leaves as a Status; nothing escapes as a bare 500.
+/// </summary>
+public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, string bearerToken, ILogger logger)
+{
+    /// <summary>host:port clients reach us at, for /api's serverAddressByClientCIDRs; known once Kestrel has bound.</summary>
+    public string ServerAddress { get; set; } = "";
+
+    public const string GitVersion = "v1.33.0";
+
+    readonly ResourceHandler _resources = new(storage, new WatchServer(storage, watchOptions, storage.Clock));
+    readonly OpenApiDocuments _openApi = new(storage.Registry.All.Select(r => r.ToOpenApiResource()),
+        (t, n) => Patching.PatchStrategies.Lookup(t, n) is { } p ? (p.Strategy, p.MergeKey) : null, GitVersion);
+    ResourceRegistry Registry => storage.Registry;
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        try
+        {
+            var path = ctx.Request.Path.Value ?? "/";
+            if (path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
+                || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal))
+            {
+                ctx.Response.ContentType = "text/plain; charset=utf-8";
+                await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
+                return;
+            }
+            if (!Authenticated(ctx))
+            {
+                await WriteStatusAsync(ctx, new ApiException(401, "Unauthorized", "Unauthorized"));
+                return;
+            }
+            if (ctx.Request.Method is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE" or "HEAD"))
+                throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
+            if (await ServeNonResourceAsync(ctx, path)) return;
+
+            var info = RequestInfo.Parse(path, (g, v, plural) => Registry.Find(g, v, plural)?.Namespaced == true) ?? throw ApiException.NotFoundPath();
+            var rt = Registry.Find(info.Group, info.Version, info.Resource) ?? throw ApiException.NotFoundPath();
+            await _resources.HandleAsync(new ApiRequest(ctx, info, rt, storage.Clock));
+        }
+        catch (ApiException e)
+        {
+            await WriteStatusAsync(ctx, e);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
+            await WriteStatusAsync(ctx, new ApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
+        }
+    }
+
+    bool Authenticated(HttpContext ctx)
+    {
+        var header = ctx.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), System.Text.Encoding.UTF8.GetBytes(bearerToken));
+    }
+
+    async Task<bool> ServeNonResourceAsync(HttpContext ctx, string path)
+    {
+        if (ctx.Request.Method != "GET") return false;
+        var trimmed = path.TrimEnd('/');
+        JsonNode? doc = trimmed switch
+        {
+            "/version" => Version(),
+            "/api" => Registry.CoreVersions(ServerAddress),
+            "/apis" => Registry.GroupList(),
+            "/api/v1" => Registry.ResourceList("", "v1"),
+            _ => null,
+        };
+        var parts = trimmed.Split('/');
+        if (doc is null && parts is ["", "apis", var g] && Registry.GroupDocument(g) is { } group) doc = group;
+        if (doc is null && parts is ["", "apis", var g2, var v2] && Registry.Serves(g2, v2)) doc = Registry.ResourceList(g2, v2);
+        if (doc is not null)
+        {
+            await WriteJsonAsync(ctx, 200, doc);
+            return true;
+        }
+        if (trimmed == "/" || trimmed.Length == 0)
+        {
+            await WriteJsonAsync(ctx, 200, RootPaths());
+            return true;
+        }
+        if (trimmed.StartsWith("/openapi/", StringComparison.Ordinal)
+            && _openApi.Respond(trimmed, ctx.Request.Headers.Accept.ToString(), ctx.Request.Query["hash"].ToString(),
+                ctx.Request.Headers.IfNoneMatch.ToString(), storage.Clock.GetUtcNow()) is { } answer)
+        {
+            ctx.Response.StatusCode = answer.StatusCode;
+            foreach (var (name, value) in answer.Headers) ctx.Response.Headers.Append(name, value);
+            if (answer.ContentType is not null) ctx.Response.ContentType = answer.ContentType;
+            await ctx.Response.Body.WriteAsync(answer.Body, ctx.RequestAborted);
+            return true;
+        }
+        return false;
+    }
+
+    JsonObject RootPaths()
+    {
+        var paths = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version");
+        foreach (var (g, v) in Registry.GroupVersions.Where(gv => gv.Group.Length > 0))
+        {
+            paths.Add($"/apis/{g}");
+            paths.Add($"/apis/{g}/{v}");
+        }
+        return new JsonObject { ["paths"] = paths };
+    }
+
+    static JsonObject Version() => new()
+    {
+        ["major"] = "1",
+        ["minor"] = "33",
+        ["gitVersion"] = GitVersion,
+        ["gitCommit"] = "0000000000000000000000000000000000000000",
+        ["gitTreeState"] = "clean",
+        ["buildDate"] = "2025-04-23T00:00:00Z",
+        ["goVersion"] = "go1.24.2",
+        ["compiler"] = "gc",
+        ["platform"] = "linux/amd64",
+    };
+
+    static async Task WriteJsonAsync(HttpContext ctx, int code, JsonNode node)
+    {
+        ctx.Response.StatusCode = code;
+        ctx.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter);
+        node.WriteTo(w);
+    }
+
+    static async Task WriteStatusAsync(HttpContext ctx, ApiException e)
+    {
+        if (ctx.Response.HasStarted) return;
+        ctx.Response.Clear();
+        if (e.RetryAfterSeconds is { } retry) ctx.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await WriteJsonAsync(ctx, e.Code, e.ToStatus());
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Objects;
+using KubeRescue.Lab.ApiServer.Selectors;
+using KubeRescue.Lab.Storage;
+
+namespace KubeRescue.Lab.ApiServer.Http;
+
+/// <summary>A request's labelSelector and fieldSelector, checked against the resource's selectable fields.</summary>
+public sealed class ObjectFilter
+{
+    readonly LabelSelector? _labels;
+    readonly FieldSelector? _fields;
+    readonly IReadOnlyDictionary<string, Func<JsonObject, string?>> _fieldSet;
+
+    ObjectFilter(LabelSelector? labels, FieldSelector? fields, IReadOnlyDictionary<string, Func<JsonObject, string?>> fieldSet)
+    {
+        _labels = labels;
+        _fields = fields;
+        _fieldSet = fieldSet;
+    }
+
+    public bool IsEmpty => _labels is null && _fields is null;
+
+    public static ObjectFilter From(ApiRequest req) => From(req.Resource.FieldSelectors, req.Query("labelSelector"), req.Query("fieldSelector"), req.Info.Name);
+
+    /// <param name="name">A watch on a single object is a watch with metadata.name=name.</param>
+    public static ObjectFilter From(IReadOnlyDictionary<string, Func<JsonObject, string?>> fieldSet, string? labelSelector, string? fieldSelector, string? name = null)
+    {
+        try
+        {
+            var labels = string.IsNullOrWhiteSpace(labelSelector) ? null : LabelSelector.Parse(labelSelector);
+            if (name is not null) fieldSelector = string.IsNullOrEmpty(fieldSelector) ? $"metadata.name={name}" : $"{fieldSelector},metadata.name={name}";
+            var fields = string.IsNullOrWhiteSpace(fieldSelector) ? null : FieldSelector.Parse(fieldSelector);
+            if (fields is not null && FieldSets.Unsupported(fields, fieldSet) is { } message) throw ApiException.BadRequest(message);
+            return new ObjectFilter(labels, fields, fieldSet);
+        }
+        catch (SelectorException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+    }
+
+    public bool Matches(KeyValue kv) => IsEmpty || Matches(JsonNode.Parse(kv.Value)!.AsObject());
+
+    public bool Matches(JsonObject obj)
+    {
+        if (_labels is not null && !_labels.Matches(obj)) return false;
+        return _fields is null || _fields.Matches(field => _fieldSet.TryGetValue(field, out var get) ? get(obj) : null);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using KubeRescue.Lab.ApiServer.Objects;
+using KubeRescue.Lab.ApiServer.Registry;
+using KubeRescue.Lab.ApiServer.Tables;
+using KubeRescue.Lab.Storage;
+
+namespace KubeRescue.Lab.ApiServer.Http;
+
+public sealed record WatchOptions
+{
+    /// <summary>How often an idle watch that asked for bookmarks gets one (the real watch cache: about a minute).</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Watches without timeoutSeconds end after this, times a random factor in [1,2), as --min-request-timeout does.</summary>
+    public TimeSpan MinRequestTimeout { get; init; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>
+/// Watch streams: one JSON event per line, flushed as it happens. resourceVersion unset or "0" starts with
+/// synthetic ADDED events for what exists; N resumes after revision N; a revision older than the store retains
+/// gets an ERROR event with a 410 Expired Status, as the watch cache answers. Filtered watches see objects that
+/// stop matching as DELETED and ones that start matching as ADDED.
+/// </summary>
+public sealed class WatchServer(ResourceStorage storage, WatchOptions options, TimeProvider clock)
+{
+    public async Task ServeAsync(ApiRequest req, string? name = null)
+    {
+        var rt = req.Resource;
+        var filter = ObjectFilter.From(rt.FieldSelectors, req.Query("labelSelector"), req.Query("fieldSelector"), name);
+        var bookmarks = req.Query("allowWatchBookmarks") is "true" or "1";
+        var sendInitial = req.Query("sendInitialEvents") is "true" or "1";
+        var rvParam = req.Query("resourceVersion");
+        var timeout = req.Query("timeoutSeconds") is { } t
+            ? TimeSpan.FromSeconds(long.TryParse(t, CultureInfo.InvariantCulture, out var secs) && secs >= 0 ? secs : throw ApiException.BadRequest($"invalid timeoutSeconds: {t}"))
+            : options.MinRequestTimeout * (1 + Random.Shared.NextDouble());
+        var table = req.WantsTable;
+        var prefix = rt.CollectionKey(req.Info.Namespace);
+
+        IReadOnlyList<KeyValue> initial = [];
+        long start;
+        if (string.IsNullOrEmpty(rvParam) || rvParam == "0" || sendInitial)
+        {
+            var page = await storage.Store.ListAsync(prefix, null, 0, req.Aborted);
+            initial = page.Items;
+            start = page.Revision;
+        }
+        else if (!long.TryParse(rvParam, NumberStyles.None, CultureInfo.InvariantCulture, out start))
+        {
+            throw ApiException.BadRequest($"invalid resource version: {rvParam}");
+        }
+
+        req.Http.Response.StatusCode = 200;
+        req.Http.Response.ContentType = "application/json";
+        var output = req.Http.Response.BodyWriter;
+        IStoreWatch watch;
+        try
+        {
+            watch = storage.Store.Watch(prefix, start);
+        }
+        catch (RevisionCompactedException e)
+        {
+            var expired = new ApiException(410, "Expired", $"too old resource version: {e.Requested} ({e.Oldest})");
+            WriteEvent(output, "ERROR", w => expired.ToStatus().WriteTo(w));
+            await output.FlushAsync(req.Aborted);
+            return;
+        }
+
+        using var _ = watch;
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted);
+        lifetime.CancelAfter(timeout);
+        var first = true;
+        try
+        {
+            foreach (var kv in initial)
+            {
+                if (filter.Matches(kv)) WriteObjectEvent(output, "ADDED", kv.Value, kv.ModRevision, table, req, ref first);
+            }
+            if (sendInitial) WriteBookmark(output, rt, start, initialEventsEnd: true);
+            await output.FlushAsync(lifetime.Token);
+
+            var lastBookmark = clock.GetTimestamp();
+            while (!lifetime.IsCancellationRequested)
+            {
+                var wait = bookmarks ? options.BookmarkInterval - clock.GetElapsedTime(lastBookmark) : Timeout.InfiniteTimeSpan;
+                if (bookmarks && wait <= TimeSpan.Zero)
+                {
+                    // Every event up to the store's revision has been offered to this watcher; if none is waiting
+                    // unread, that revision is a safe place to resume from.
+                    var revision = storage.Store.Revision;
+                    if (!watch.Events.TryPeek(out var _))
+                    {
+                        WriteBookmark(output, rt, revision, initialEventsEnd: false);
+                        await output.FlushAsync(lifetime.Token);
+                    }
+                    lastBookmark = clock.GetTimestamp();
+                    continue;
+                }
+                if (!await WaitAsync(watch.Events, wait, lifetime.Token)) break;
+                while (watch.Events.TryRead(out var e)) WriteStoreEvent(output, e, filter, table, req, ref first);
+                await output.FlushAsync(lifetime.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Timeout or the client went away: the stream just ends, as upstream's does.
+        }
+        catch (WatcherTooSlowException)
+        {
+        }
+    }
+
+    /// <summary>True when events are ready; false when the watch ended. Returns true on an elapsed wait so the caller can bookmark.</summary>
+    async Task<bool> WaitAsync(ChannelReader<StoreEvent> events, TimeSpan wait, CancellationToken ct)
+    {
+        if (wait == Timeout.InfiniteTimeSpan) return await events.WaitToReadAsync(ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(wait);
+        try
+        {
+            return await events.WaitToReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    void WriteStoreEvent(IBufferWriter<byte> output, StoreEvent e, ObjectFilter filter, bool table, ApiRequest req, ref bool first)
+    {
+        string? type;
+        if (filter.IsEmpty)
+        {
+            type = e.Type switch { StoreEventType.Created => "ADDED", StoreEventType.Updated => "MODIFIED", _ => "DELETED" };
+        }
+        else
+        {
+            var now = e.Type != StoreEventType.Deleted && filter.Matches(e.Value);
+            var before = e.Type switch
+            {
+                StoreEventType.Created => false,
+                StoreEventType.Deleted => filter.Matches(e.Value),
+                _ => e.Previous is not null && filter.Matches(e.Previous),
+            };
+            type = (before, now) switch
+            {
+                (false, true) => "ADDED",
+                (true, true) => "MODIFIED",
+                (true, false) => "DELETED",
+                _ => null,
+            };
+        }
+        if (type is not null) WriteObjectEvent(output, type, e.Value.Value, e.Revision, table, req, ref first);
+    }
+
+    void WriteObjectEvent(IBufferWriter<byte> output, string type, byte[] stored, long revision, bool table, ApiRequest req, ref bool first)
+    {
+        if (!table)
+        {
+            WriteEvent(output, type, null, stored, revision);
+            return;
+        }
+        var includeColumns = first;
+        first = false;
+        var obj = ObjectCodec.Parse(stored, revision);
+        var now = clock.GetUtcNow();
+        WriteEvent(output, type, w => TableWriter.WriteTable(w, req.Resource.Table, [obj], revision.ToString(CultureInfo.InvariantCulture), null,
+            req.IncludeObject, now, includeColumns));
+    }
+
+    static void WriteBookmark(IBufferWriter<byte> output, ResourceType rt, long revision, bool initialEventsEnd)
+    {
+        var meta = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
+        if (initialEventsEnd) meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        var obj = new JsonObject { ["kind"] = rt.Kind, ["apiVersion"] = rt.ApiVersion, ["metadata"] = meta };
+        WriteEvent(output, "BOOKMARK", w => obj.WriteTo(w));
+    }
+
+    static void WriteEvent(IBufferWriter<byte> output, string type, Action<Utf8JsonWriter>? writeObject, byte[]? stored = null, long revision = 0)
+    {
+        output.Write("{\"type\":\""u8);
+        output.Write(System.Text.Encoding.UTF8.GetBytes(type));
+        output.Write("\",\"object\":"u8);
+        if (stored is not null) ObjectCodec.WriteStamped(output, stored, revision);
+        else
+        {
+            using var w = new Utf8JsonWriter(output);
+            writeObject!(w);
+        }
+        output.Write("}\n"u8);
+    }
+}

@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Http;
+using KubeRescue.Lab.ApiServer.Objects;
+using KubeRescue.Lab.Storage;
+
+namespace KubeRescue.Lab.ApiServer.Registry;
+
+/// <summary>A stored object, parsed, with its resourceVersion set.</summary>
+public sealed record StoredObject(JsonObject Object, KeyValue Entry)
+{
+    public long ResourceVersion => Entry.ModRevision;
+}
+
+/// <summary>
+/// Objects of registered resources over an <see cref="IStore"/>, as the real API server's generic registry
+/// store does it: server-set metadata on create, guaranteed updates with optimistic concurrency, no-op
+/// updates that write nothing, and deletion that waits for finalizers.
+/// </summary>
+public sealed class ResourceStorage(IStore store, ResourceRegistry registry, TimeProvider clock)
+{
+    const string GenerateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    public IStore Store { get; } = store;
+    public ResourceRegistry Registry { get; } = registry;
+    public TimeProvider Clock { get; } = clock;
+
+    public string Now() => Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public async Task<StoredObject?> TryGetAsync(ResourceType rt, string? ns, string name, CancellationToken ct = default)
+    {
+        var kv = await Store.GetAsync(rt.Key(ns, name), ct);
+        return kv is null ? null : new StoredObject(ObjectCodec.Parse(kv.Value, kv.ModRevision), kv);
+    }
+
+    public async Task<StoredObject> GetAsync(ResourceType rt, string? ns, string name, CancellationToken ct = default) =>
+        await TryGetAsync(rt, ns, name, ct) ?? throw ApiException.NotFound(rt.GroupResource, name);
+
+    /// <summary>Creates <paramref name="obj"/> (already validated and defaulted); returns it as stored.</summary>
+    public async Task<JsonObject> CreateAsync(ResourceType rt, JsonObject obj, bool dryRun, CancellationToken ct = default)
+    {
+        var meta = obj["metadata"]!.AsObject();
+        meta["uid"] = Guid.NewGuid().ToString();
+        meta["creationTimestamp"] = Now();
+        meta.Remove("deletionTimestamp");
+        meta.Remove("deletionGracePeriodSeconds");
+        meta.Remove("selfLink");
+        if (rt.TracksGeneration) meta["generation"] = 1; else meta.Remove("generation");
+        var generated = string.IsNullOrEmpty((string?)meta["name"]);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (generated) meta["name"] = (string?)meta["generateName"] + RandomSuffix();
+            var name = (string)meta["name"]!;
+            var key = rt.Key((string?)meta["namespace"], name);
+            if (dryRun)
+            {
+                if (await Store.GetAsync(key, ct) is not null) throw ApiException.AlreadyExists(rt.GroupResource, name);
+                return obj;
+            }
+            try
+            {
+                var kv = await Store.CreateAsync(key, ObjectCodec.Encode(obj), ct);
+                meta["resourceVersion"] = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
+                return obj;
+            }
+            catch (KeyExistsException)
+            {
+                // A generated name that collides is retried, as the real server does since 1.30.
+                if (!generated || attempt >= 7) throw ApiException.AlreadyExists(rt.GroupResource, name);
+            }
+        }
+    }
+
+    static string RandomSuffix() => string.Create(5, 0, (span, _) =>
+    {
+        for (var i = 0; i < span.Length; i++) span[i] = GenerateNameAlphabet[RandomNumberGenerator.GetInt32(GenerateNameAlphabet.Length)];
+    });
+
+    /// <summary>
+    /// Reads the current object, lets <paramref name="update"/> produce the new one, and writes it if the object did
+    /// not change meanwhile. A caller that pinned a resourceVersion gets 409 when it is stale; otherwise a race
+    /// is retried on the fresh object. An update that changes nothing writes nothing, as upstream's GuaranteedUpdate.
+    /// An object being deleted whose last finalizer goes is deleted.
+    /// </summary>
+    public async Task<(JsonObject Object, bool Deleted)> UpdateAsync(ResourceType rt, string? ns, string name,
+        Func<JsonObject, JsonObject> update, bool dryRun, CancellationToken ct = default)
+    {
+        var key = rt.Key(ns, name);
+        while (true)
+        {
+            var current = await GetAsync(rt, ns, name, ct);
+            // The callback sees the object without its resourceVersion: it pins one only by setting it.
+            var clone = current.Object.DeepClone().AsObject();
+            clone["metadata"]!.AsObject().Remove("resourceVersion");
+            var updated = update(clone);
+            var pinned = (string?)updated["metadata"]?["resourceVersion"];
+            if (!string.IsNullOrEmpty(pinned) && pinned != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
+                throw ApiException.Conflict(rt.GroupResource, name, ApiException.ModifiedMessage);
+            var bytes = ObjectCodec.Encode(updated);
+            if (bytes.AsSpan().SequenceEqual(current.Entry.Value)) return (current.Object, false);
+            if (dryRun) return (updated, false);
+            try
+            {
+                if (IsDeletable(updated, rt))
+                {
+                    await Store.DeleteAsync(key, current.ResourceVersion, ct);
+                    return (updated, true);
+                }
+                var kv = await Store.UpdateAsync(key, current.ResourceVersion, bytes, ct);
+                updated["metadata"]!["resourceVersion"] = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
+                return (updated, false);
+            }
+            catch (RevisionMismatchException) when (string.IsNullOrEmpty(pinned))
+            {
+            }
+            catch (RevisionMismatchException)
+            {
+                throw ApiException.Conflict(rt.GroupResource, name, ApiException.ModifiedMessage);
+            }
+            catch (KeyNotFoundException)
+            {
+                throw ApiException.NotFound(rt.GroupResource, name);
+            }
+        }
+    }
+
+    /// <summary>Marked for deletion, no finalizer left and no grace period still running.</summary>
+    bool IsDeletable(JsonObject obj, ResourceType rt)
+    {
+        var meta = obj["metadata"]!;
+        if (meta["deletionTimestamp"] is null) return false;
+        if (meta["finalizers"] is JsonArray { Count: > 0 } || rt.Strategy.HoldsDeletion(obj)) return false;
+        var grace = meta["deletionGracePeriodSeconds"];
+        return grace is null || (long)grace == 0;
+    }
+
+    /// <summary>
+    /// DELETE as the generic registry does it: preconditions; a graceful period for pods (the object stays,
+    /// Terminating, until its kubelet deletes it with grace 0); finalizers and propagation policies that hold
+    /// the object with a deletionTimestamp; otherwise gone at once. Returns the object and whether it is gone.
+    /// </summary>
+    public async Task<(JsonObject Object, bool Deleted)> DeleteAsync(ResourceType rt, string? ns, string name, DeleteOptions options,
+        bool dryRun, CancellationToken ct = default)
+    {
+        while (true)
+        {
+            var current = await GetAsync(rt, ns, name, ct);
+            var obj = current.Object;
+            var meta = obj["metadata"]!.AsObject();
+            options.CheckPreconditions(rt, name, meta);
+
+            var grace = rt.Strategy.GracePeriod(obj, options.GracePeriodSeconds) ?? 0;
+            var finalizers = meta["finalizers"] as JsonArray;
+            var extra = options.PropagationPolicy switch
+            {
+                "Foreground" => "foregroundDeletion",
+                "Orphan" => "orphan",
+                _ => options.OrphanDependents == true ? "orphan" : null,
+            };
+            var held = (finalizers is { Count: > 0 }) || extra is not null || rt.Strategy.HoldsDeletion(obj);
+            var terminating = meta["deletionTimestamp"] is not null;
+
+            if (grace == 0 && !held)
+            {
+                if (dryRun) return (obj, true);
+                try
+                {
+                    await Store.DeleteAsync(rt.Key(ns, name), current.ResourceVersion, ct);
+                    return (obj, true);
+                }
+                catch (RevisionMismatchException) { continue; }
+                catch (KeyNotFoundException) { throw ApiException.NotFound(rt.GroupResource, name); }
+            }
+
+            // Already terminating: only a shorter grace period changes anything.
+            var existingGrace = (long?)meta["deletionGracePeriodSeconds"];
+            if (terminating && existingGrace is not null && grace >= existingGrace && extra is null) return (obj, false);
+
+            var (updated, deleted) = await UpdateAsync(rt, ns, name, o =>
+            {
+                if ((string?)o["metadata"]!["uid"] != (string?)meta["uid"]) throw ApiException.Conflict(rt.GroupResource, name, ApiException.ModifiedMessage);
+                var m = o["metadata"]!.AsObject();
+                var now = Clock.GetUtcNow().UtcDateTime;
+                if (m["deletionTimestamp"] is null || grace < ((long?)m["deletionGracePeriodSeconds"] ?? long.MaxValue))
+                    m["deletionTimestamp"] = now.AddSeconds(grace).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                m["deletionGracePeriodSeconds"] = grace;
+                if (extra is not null)
+                {
+                    var f = m["finalizers"] as JsonArray ?? [];
+                    if (!f.Any(x => (string?)x == extra)) f.Add(extra);
+                    m["finalizers"] = f;
+                }
+                rt.Strategy.OnDeletionRequested(o);
+                return o;
+            }, dryRun, ct);
+            return (updated, deleted);
+        }
+    }
+
+    /// <summary>Removes the object from the store now, if it is still at <paramref name="expectedRevision"/> (0: any).</summary>
+    public async Task DeleteNowAsync(ResourceType rt, string? ns, string name, long expectedRevision, CancellationToken ct = default)
+    {
+        try
+        {
+            await Store.DeleteAsync(rt.Key(ns, name), expectedRevision, ct);
+        }
+        catch (KeyNotFoundException)
+        {
+            throw ApiException.NotFound(rt.GroupResource, name);
+        }
+        catch (RevisionMismatchException)
+        {
+            throw ApiException.Conflict(rt.GroupResource, name, ApiException.ModifiedMessage);
+        }
+    }
+}
