@@ -179,7 +179,7 @@ public static class FieldSets
         Walk(node, path) switch
         {
             JsonValue v when v.TryGetValue<string>(out var s) => s,
-            JsonValue v when v.TryGetValue<long>(out var n) => n.ToString(CultureInfo.InvariantCulture),
+            JsonValue v when Validation.Json.AsLong(v) is { } n => n.ToString(CultureInfo.InvariantCulture),
             _ => "",
         };
 
