@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Validation;
 
 namespace KubeRescue.Lab.ApiServer.Http;
 
@@ -59,19 +60,16 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
         new(403, "Forbidden", $"{resource} \"{name}\" is forbidden: {why}", ResourceDetails(resource, name));
 
     /// <summary>422 with one cause per field error, as apierrors.NewInvalid builds it.</summary>
-    public static ApiException Invalid(string kind, string group, string name, IReadOnlyList<(string Type, string Field, string Message)> errors)
+    public static ApiException Invalid(string kind, string group, string name, IReadOnlyList<FieldError> errors)
     {
         var causes = new JsonArray();
-        foreach (var (type, field, message) in errors)
-            causes.Add(new JsonObject { ["reason"] = type, ["message"] = message, ["field"] = field });
+        foreach (var e in errors)
+            causes.Add(new JsonObject { ["reason"] = e.Reason, ["message"] = $"{e.Message}", ["field"] = e.Field });
         var details = new JsonObject { ["name"] = name };
         if (group.Length > 0) details["group"] = group;
         details["kind"] = kind;
         details["causes"] = causes;
-        var parts = errors.Select(e => $"{e.Field}: {e.Message}").ToList();
-        var what = group.Length > 0 ? $"{kind}.{group}" : kind;
-        var list = parts.Count == 1 ? parts[0] : $"[{string.Join(", ", parts)}]";
-        return new ApiException(422, "Invalid", $"{what} \"{name}\" is invalid: {list}", details);
+        return new ApiException(422, "Invalid", Validators.InvalidMessage(kind, group, name, errors), details);
     }
 
     public static ApiException NotFoundPath() => new(404, "NotFound", "the server could not find the requested resource");

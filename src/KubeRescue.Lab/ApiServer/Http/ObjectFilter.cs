@@ -10,9 +10,9 @@ public sealed class ObjectFilter
 {
     readonly LabelSelector? _labels;
     readonly FieldSelector? _fields;
-    readonly IReadOnlyDictionary<string, Func<JsonObject, string?>> _fieldSet;
+    readonly FieldSet _fieldSet;
 
-    ObjectFilter(LabelSelector? labels, FieldSelector? fields, IReadOnlyDictionary<string, Func<JsonObject, string?>> fieldSet)
+    ObjectFilter(LabelSelector? labels, FieldSelector? fields, FieldSet fieldSet)
     {
         _labels = labels;
         _fields = fields;
@@ -24,14 +24,14 @@ public sealed class ObjectFilter
     public static ObjectFilter From(ApiRequest req) => From(req.Resource.FieldSelectors, req.Query("labelSelector"), req.Query("fieldSelector"), req.Info.Name);
 
     /// <param name="name">A watch on a single object is a watch with metadata.name=name.</param>
-    public static ObjectFilter From(IReadOnlyDictionary<string, Func<JsonObject, string?>> fieldSet, string? labelSelector, string? fieldSelector, string? name = null)
+    public static ObjectFilter From(FieldSet fieldSet, string? labelSelector, string? fieldSelector, string? name = null)
     {
         try
         {
             var labels = string.IsNullOrWhiteSpace(labelSelector) ? null : LabelSelector.Parse(labelSelector);
             if (name is not null) fieldSelector = string.IsNullOrEmpty(fieldSelector) ? $"metadata.name={name}" : $"{fieldSelector},metadata.name={name}";
             var fields = string.IsNullOrWhiteSpace(fieldSelector) ? null : FieldSelector.Parse(fieldSelector);
-            if (fields is not null && FieldSets.Unsupported(fields, fieldSet) is { } message) throw ApiException.BadRequest(message);
+            if (fields is not null && fieldSet.Validate(fields) is { } message) throw ApiException.BadRequest(message);
             return new ObjectFilter(labels, fields, fieldSet);
         }
         catch (SelectorException e)
@@ -45,6 +45,6 @@ public sealed class ObjectFilter
     public bool Matches(JsonObject obj)
     {
         if (_labels is not null && !_labels.Matches(obj)) return false;
-        return _fields is null || _fields.Matches(field => _fieldSet.TryGetValue(field, out var get) ? get(obj) : null);
+        return _fields is null || _fieldSet.Matches(_fields, obj);
     }
 }

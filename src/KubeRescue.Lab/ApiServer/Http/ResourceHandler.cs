@@ -192,7 +192,7 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
     {
         if (errors.Count == 0) return;
         var name = (string?)obj["metadata"]?["name"] ?? "";
-        throw ApiException.Invalid(rt.Kind, rt.Group, name, errors.Select(e => (e.Reason, e.Field, e.Message)).ToList());
+        throw ApiException.Invalid(rt.Kind, rt.Group, name, errors);
     }
 
     // ---- update and patch -------------------------------------------------------------------------------

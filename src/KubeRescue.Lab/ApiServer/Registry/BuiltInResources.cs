@@ -41,7 +41,7 @@ public static class BuiltInResources
         new()
         {
             Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Namespaced = true, Model = typeof(V1ConfigMap),
-            ShortNames = ["cm"], FieldSelectors = FieldSets.Namespaced, Table = T.ConfigMaps, Strategy = new ValidatingStrategy(Validators.ConfigMap),
+            ShortNames = ["cm"], FieldSelectors = FieldSets.ConfigMaps, Table = T.ConfigMaps, Strategy = new ValidatingStrategy(Validators.ConfigMap),
         },
         new()
         {
@@ -51,7 +51,7 @@ public static class BuiltInResources
         new()
         {
             Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Namespaced = true, Model = typeof(V1ServiceAccount),
-            ShortNames = ["sa"], FieldSelectors = FieldSets.Namespaced, Table = T.ServiceAccounts, Strategy = new ValidatingStrategy(Validators.ServiceAccount),
+            ShortNames = ["sa"], FieldSelectors = FieldSets.ServiceAccounts, Table = T.ServiceAccounts, Strategy = new ValidatingStrategy(Validators.ServiceAccount),
         },
         new()
         {
@@ -62,7 +62,7 @@ public static class BuiltInResources
         new()
         {
             Group = "", Version = "v1", Kind = "Endpoints", Plural = "endpoints", Namespaced = true, Model = typeof(V1Endpoints),
-            ShortNames = ["ep"], FieldSelectors = FieldSets.Namespaced, Table = T.Endpoints, Strategy = new ValidatingStrategy(Validators.Endpoints),
+            ShortNames = ["ep"], FieldSelectors = FieldSets.Endpoints, Table = T.Endpoints, Strategy = new ValidatingStrategy(Validators.Endpoints),
         },
         new()
         {
@@ -72,7 +72,7 @@ public static class BuiltInResources
         new()
         {
             Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Namespaced = true, Model = typeof(V1Deployment),
-            ShortNames = ["deploy"], Categories = ["all"], FieldSelectors = FieldSets.Namespaced, Table = T.Deployments,
+            ShortNames = ["deploy"], Categories = ["all"], FieldSelectors = FieldSets.Deployments, Table = T.Deployments,
             Strategy = new DeploymentStrategy(), TracksGeneration = true,
             Subresources = new Dictionary<string, Subresource> { ["status"] = Status, ["scale"] = Scale },
         },
@@ -86,19 +86,19 @@ public static class BuiltInResources
         new()
         {
             Group = "apps", Version = "v1", Kind = "DaemonSet", Plural = "daemonsets", Namespaced = true, Model = typeof(V1DaemonSet),
-            ShortNames = ["ds"], Categories = ["all"], FieldSelectors = FieldSets.Namespaced, Table = T.DaemonSets,
+            ShortNames = ["ds"], Categories = ["all"], FieldSelectors = FieldSets.DaemonSets, Table = T.DaemonSets,
             Strategy = new DaemonSetStrategy(), TracksGeneration = true,
             Subresources = new Dictionary<string, Subresource> { ["status"] = Status },
         },
         new()
         {
             Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Namespaced = true, Model = typeof(V1Lease),
-            FieldSelectors = FieldSets.Namespaced, Table = T.Leases, Strategy = new ValidatingStrategy(Validators.Lease),
+            FieldSelectors = FieldSets.Leases, Table = T.Leases, Strategy = new ValidatingStrategy(Validators.Lease),
         },
         new()
         {
             Group = "policy", Version = "v1", Kind = "PodDisruptionBudget", Plural = "poddisruptionbudgets", Namespaced = true,
-            Model = typeof(V1PodDisruptionBudget), ShortNames = ["pdb"], FieldSelectors = FieldSets.Namespaced, Table = T.PodDisruptionBudgets,
+            Model = typeof(V1PodDisruptionBudget), ShortNames = ["pdb"], FieldSelectors = FieldSets.PodDisruptionBudgets, Table = T.PodDisruptionBudgets,
             Strategy = new ValidatingStrategy(Validators.PodDisruptionBudget), TracksGeneration = true,
             Subresources = new Dictionary<string, Subresource> { ["status"] = Status },
         },

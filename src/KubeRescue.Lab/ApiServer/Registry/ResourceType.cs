@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using KubeRescue.Lab.ApiServer.Http;
+using KubeRescue.Lab.ApiServer.Selectors;
 using KubeRescue.Lab.ApiServer.Tables;
 using KubeRescue.Lab.ApiServer.Validation;
 
@@ -22,7 +23,7 @@ public sealed record ResourceType
     public IReadOnlyList<string> ShortNames { get; init; } = [];
     public IReadOnlyList<string> Categories { get; init; } = [];
     /// <summary>Fields a fieldSelector may name, with how to read each from an object.</summary>
-    public required IReadOnlyDictionary<string, Func<JsonObject, string?>> FieldSelectors { get; init; }
+    public required FieldSet FieldSelectors { get; init; }
     public TableDefinition Table { get; init; } = Tables.Tables.Default;
     public ResourceStrategy Strategy { get; init; } = ResourceStrategy.Default;
     /// <summary>Subresources by name (status, scale, binding, eviction), each with its own handler.</summary>

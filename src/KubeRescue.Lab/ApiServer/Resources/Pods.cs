@@ -81,7 +81,7 @@ public sealed class PodStrategy : ResourceStrategy
 
     public override IReadOnlyList<FieldError> Validate(JsonObject obj) => Validators.Pod(obj);
 
-    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => Validators.PodUpdate(obj, old);
+    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => [.. Validators.Pod(obj), .. Validators.ImmutableFieldsOnUpdate("Pod", old, obj)];
 
     /// <summary>
     /// An unscheduled or finished pod goes at once; a scheduled one waits its grace period for the kubelet
@@ -110,7 +110,7 @@ public sealed class BindingSubresource : Subresource
         var binding = await req.ReadObjectAsync("Binding", "v1");
         var node = (string?)binding["target"]?["name"];
         if (string.IsNullOrEmpty(node))
-            throw ApiException.Invalid("Binding", "", name, [("FieldValueRequired", "target.name", "Required value")]);
+            throw ApiException.Invalid("Binding", "", name, [new("FieldValueRequired", "target.name", "Required value")]);
         var resource = new GroupResource("", "pods/binding");
         await storage.UpdateAsync(rt, req.Info.Namespace, name, pod =>
         {

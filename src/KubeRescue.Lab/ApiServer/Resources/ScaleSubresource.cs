@@ -39,7 +39,7 @@ public sealed class ScaleSubresource : Subresource
                     var scale = scaleBody ?? PatchApplier.Apply(ToScale(current), body!, contentType, typeof(k8s.Models.V1Scale));
                     var replicas = scale["spec"]?["replicas"];
                     if (replicas is null || (long)replicas < 0)
-                        throw ApiException.Invalid("Scale", "autoscaling", name, [("FieldValueInvalid", "spec.replicas", $"Invalid value: {replicas?.ToJsonString() ?? "null"}: must be greater than or equal to 0")]);
+                        throw ApiException.Invalid("Scale", "autoscaling", name, [new("FieldValueInvalid", "spec.replicas", $"Invalid value: {replicas?.ToJsonString() ?? "null"}: must be greater than or equal to 0")]);
                     var meta = current["metadata"]!.AsObject();
                     if (rt.TracksGeneration && (long?)current["spec"]?["replicas"] != (long)replicas)
                         meta["generation"] = ((long?)meta["generation"] ?? 0) + 1;

@@ -10,15 +10,15 @@ public abstract class WorkloadStrategy : ResourceStrategy
     public override void PrepareForCreate(JsonObject obj)
     {
         obj.Remove("status");
-        if (obj["spec"] is JsonObject spec) Default(spec);
+        if (obj["spec"] is JsonObject spec) DefaultSpec(spec);
     }
 
     public override void PrepareForUpdate(JsonObject obj, JsonObject old)
     {
-        if (obj["spec"] is JsonObject spec) Default(spec);
+        if (obj["spec"] is JsonObject spec) DefaultSpec(spec);
     }
 
-    protected virtual void Default(JsonObject spec)
+    protected virtual void DefaultSpec(JsonObject spec)
     {
         if (spec["template"]?["spec"] is JsonObject podSpec) PodStrategy.DefaultPodSpec(podSpec);
     }
@@ -26,7 +26,7 @@ public abstract class WorkloadStrategy : ResourceStrategy
 
 public sealed class DeploymentStrategy : WorkloadStrategy
 {
-    protected override void Default(JsonObject spec)
+    protected override void DefaultSpec(JsonObject spec)
     {
         spec["replicas"] ??= 1;
         var strategy = spec["strategy"] as JsonObject ?? new JsonObject { ["type"] = "RollingUpdate" };
@@ -40,28 +40,28 @@ public sealed class DeploymentStrategy : WorkloadStrategy
         spec["strategy"] = strategy;
         spec["revisionHistoryLimit"] ??= 10;
         spec["progressDeadlineSeconds"] ??= 600;
-        base.Default(spec);
+        base.DefaultSpec(spec);
     }
 
     public override IReadOnlyList<FieldError> Validate(JsonObject obj) => Validators.Deployment(obj);
-    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => [.. Validators.Deployment(obj), .. Validators.SelectorImmutable(obj, old)];
+    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => [.. Validators.Deployment(obj), .. Validators.ImmutableFieldsOnUpdate("Deployment", old, obj)];
 }
 
 public sealed class ReplicaSetStrategy : WorkloadStrategy
 {
-    protected override void Default(JsonObject spec)
+    protected override void DefaultSpec(JsonObject spec)
     {
         spec["replicas"] ??= 1;
-        base.Default(spec);
+        base.DefaultSpec(spec);
     }
 
     public override IReadOnlyList<FieldError> Validate(JsonObject obj) => Validators.ReplicaSet(obj);
-    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => [.. Validators.ReplicaSet(obj), .. Validators.SelectorImmutable(obj, old)];
+    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => [.. Validators.ReplicaSet(obj), .. Validators.ImmutableFieldsOnUpdate("ReplicaSet", old, obj)];
 }
 
 public sealed class DaemonSetStrategy : WorkloadStrategy
 {
-    protected override void Default(JsonObject spec)
+    protected override void DefaultSpec(JsonObject spec)
     {
         var strategy = spec["updateStrategy"] as JsonObject ?? new JsonObject { ["type"] = "RollingUpdate" };
         if ((string?)strategy["type"] == "RollingUpdate")
@@ -73,11 +73,11 @@ public sealed class DaemonSetStrategy : WorkloadStrategy
         }
         spec["updateStrategy"] = strategy;
         spec["revisionHistoryLimit"] ??= 10;
-        base.Default(spec);
+        base.DefaultSpec(spec);
     }
 
     public override IReadOnlyList<FieldError> Validate(JsonObject obj) => Validators.DaemonSet(obj);
-    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => [.. Validators.DaemonSet(obj), .. Validators.SelectorImmutable(obj, old)];
+    public override IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => [.. Validators.DaemonSet(obj), .. Validators.ImmutableFieldsOnUpdate("DaemonSet", old, obj)];
 }
 
 /// <summary>A strategy that only validates, for resources with no defaulting of their own.</summary>
