@@ -57,9 +57,10 @@ public static class StrategicMergePatch
         ApplyRetainKeysDirective(original, patch);
         MergeSetElementOrderLists(original, patch, schema);
 
-        foreach (var (patchKey, _) in patch.ToList())
+        foreach (var (patchKey, value) in patch.ToList())
         {
-            var patchValue = Detach(patch, patchKey);
+            // The patch itself stays intact: list merging still reads the merge keys of patch items afterwards.
+            var patchValue = value?.DeepClone();
             var key = patchKey;
             var isDeleteList = patchKey.StartsWith(DeleteFromPrimitiveListPrefix, StringComparison.Ordinal);
             if (isDeleteList)
