@@ -1,3 +1,4 @@
+using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 

@@ -35,8 +35,7 @@ public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
         var ns = await NewNamespace();
         await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new() { Name = "existing" } }, ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var stream = _client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, cancellationToken: cts.Token)
-            .WatchAsync<V1ConfigMap, V1ConfigMapList>(cancellationToken: cts.Token);
+        var stream = _client.CoreV1.WatchListNamespacedConfigMapAsync(ns, cancellationToken: cts.Token);
         var collecting = Collect(stream, 2, cts.Token);
         // Whether "later" lands before or after the watch starts, it arrives as ADDED after "existing" (lists are in key order).
         await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new() { Name = "later" } }, ns);
@@ -54,8 +53,7 @@ public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
         var a2 = await _client.CoreV1.ReplaceNamespacedConfigMapAsync(a, "a", ns);
         await _client.CoreV1.DeleteNamespacedConfigMapAsync("a", ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var events = await Collect(_client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, resourceVersion: a.Metadata.ResourceVersion, cancellationToken: cts.Token)
-            .WatchAsync<V1ConfigMap, V1ConfigMapList>(cancellationToken: cts.Token), 2, cts.Token);
+        var events = await Collect(_client.CoreV1.WatchListNamespacedConfigMapAsync(ns, resourceVersion: a.Metadata.ResourceVersion, cancellationToken: cts.Token), 2, cts.Token);
         Assert.Equal([WatchEventType.Modified, WatchEventType.Deleted], events.Select(e => e.Type));
         Assert.Equal(a2.Metadata.ResourceVersion, events[0].Object.Metadata.ResourceVersion);
         Assert.True(long.Parse(events[1].Object.Metadata.ResourceVersion) > long.Parse(a2.Metadata.ResourceVersion));
@@ -85,12 +83,10 @@ public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
         // The official client surfaces it as an error, and a relist plus watch from the list's version works.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         Exception? error = null;
-        await foreach (var _ in _client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, resourceVersion: "1", cancellationToken: cts.Token)
-            .WatchAsync<V1ConfigMap, V1ConfigMapList>(onError: e => error = e, cancellationToken: cts.Token)) { }
+        await foreach (var _ in _client.CoreV1.WatchListNamespacedConfigMapAsync(ns, resourceVersion: "1", onError: e => error = e, cancellationToken: cts.Token)) { }
         Assert.NotNull(error);
         var list = await _client.CoreV1.ListNamespacedConfigMapAsync(ns);
-        var resumed = _client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token)
-            .WatchAsync<V1ConfigMap, V1ConfigMapList>(cancellationToken: cts.Token);
+        var resumed = _client.CoreV1.WatchListNamespacedConfigMapAsync(ns, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token);
         var next = Collect(resumed, 1, cts.Token);
         await _client.CoreV1.DeleteNamespacedConfigMapAsync("churn", ns);
         Assert.Equal(WatchEventType.Deleted, (await next)[0].Type);
@@ -102,8 +98,8 @@ public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
         var ns = await NewNamespace();
         var list = await _client.CoreV1.ListNamespacedPodAsync(ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var events = await Collect(_client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(ns, watch: true, allowWatchBookmarks: true,
-            resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token).WatchAsync<V1Pod, V1PodList>(cancellationToken: cts.Token), 1, cts.Token);
+        var events = await Collect(_client.CoreV1.WatchListNamespacedPodAsync(ns, allowWatchBookmarks: true,
+            resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token), 1, cts.Token);
         Assert.Equal(WatchEventType.Bookmark, events[0].Type);
         Assert.True(long.Parse(events[0].Object.Metadata.ResourceVersion) >= long.Parse(list.Metadata.ResourceVersion));
     }
@@ -114,8 +110,8 @@ public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
         var ns = await NewNamespace();
         var list = await _client.CoreV1.ListNamespacedPodAsync(ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var collecting = Collect(_client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(ns, watch: true, labelSelector: "app=web",
-            resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token).WatchAsync<V1Pod, V1PodList>(cancellationToken: cts.Token), 3, cts.Token);
+        var collecting = Collect(_client.CoreV1.WatchListNamespacedPodAsync(ns, labelSelector: "app=web",
+            resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token), 3, cts.Token);
         await _client.CoreV1.CreateNamespacedPodAsync(Pod("other", labels: new Dictionary<string, string> { ["app"] = "db" }), ns);
         var pod = await _client.CoreV1.CreateNamespacedPodAsync(Pod("p", labels: new Dictionary<string, string> { ["app"] = "db" }), ns);
         pod.Metadata.Labels["app"] = "web";
@@ -136,8 +132,7 @@ public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
         var list = await _client.CoreV1.ListNamespacedConfigMapAsync(ns);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var watchers = Enumerable.Range(0, 20).Select(_ => Collect(
-            _client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token)
-                .WatchAsync<V1ConfigMap, V1ConfigMapList>(cancellationToken: cts.Token), 5, cts.Token)).ToList();
+            _client.CoreV1.WatchListNamespacedConfigMapAsync(ns, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token), 5, cts.Token)).ToList();
         for (var i = 0; i < 5; i++) await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new() { Name = $"c{i}" } }, ns);
         foreach (var w in watchers)
             Assert.Equal(Enumerable.Range(0, 5).Select(i => $"c{i}"), (await w).Select(e => e.Object.Metadata.Name));

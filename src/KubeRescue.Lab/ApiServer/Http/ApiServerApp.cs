@@ -52,6 +52,13 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
         {
             await WriteStatusAsync(ctx, e);
         }
+        catch (Patching.PatchException e)
+        {
+            // Upstream answers a few malformed strategic patches (a list item without its merge key) with a 500;
+            // they are the client's error, and the lab never answers bad input with a 500.
+            var (code, reason) = e.StatusCode >= 500 ? (400, "BadRequest") : (e.StatusCode, e.Reason);
+            await WriteStatusAsync(ctx, new ApiException(code, reason, e.Message));
+        }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
         }
