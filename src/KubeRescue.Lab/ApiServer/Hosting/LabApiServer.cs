@@ -106,7 +106,7 @@ public sealed class LabApiServer : IAsyncDisposable
             if (await storage.TryGetAsync(rt, null, name, ct) is not null) continue;
             var ns = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = name } };
             rt.Strategy.PrepareForCreate(ns);
-            await storage.CreateAsync(rt, ns, dryRun: false, ct);
+            await storage.CreateAsync(rt, ns, dryRun: false, ct: ct);
         }
     }
 

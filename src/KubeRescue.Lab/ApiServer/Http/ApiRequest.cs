@@ -56,7 +56,7 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
     {
         var declared = Http.Request.ContentLength;
         if (declared > MaxBodyBytes) throw TooLarge();
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(declared ?? 4096, MaxBodyBytes));
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(declared ?? 4096, 1, MaxBodyBytes));
         var body = Http.Request.Body;
         while (true)
         {
@@ -128,7 +128,7 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
     {
         Http.Response.StatusCode = code;
         Http.Response.ContentType = "application/json";
-        await using var w = new Utf8JsonWriter(Http.Response.BodyWriter);
+        await using var w = new Utf8JsonWriter(Http.Response.BodyWriter, JsonOutput.Options);
         node.WriteTo(w);
         await w.FlushAsync(Aborted);
     }
@@ -145,7 +145,7 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
 
     public async Task WriteTableAsync(IEnumerable<JsonObject> items, string resourceVersion, string? continueToken, bool includeColumnDefinitions)
     {
-        await using var w = new Utf8JsonWriter(Http.Response.BodyWriter);
+        await using var w = new Utf8JsonWriter(Http.Response.BodyWriter, JsonOutput.Options);
         TableWriter.WriteTable(w, Resource.Table, items, resourceVersion, continueToken, IncludeObject, clock.GetUtcNow(), includeColumnDefinitions);
         await w.FlushAsync(Aborted);
     }

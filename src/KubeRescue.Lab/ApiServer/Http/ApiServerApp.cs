@@ -144,7 +144,7 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
     {
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = "application/json";
-        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter);
+        await using var w = new Utf8JsonWriter(ctx.Response.BodyWriter, Objects.JsonOutput.Options);
         node.WriteTo(w);
     }
 

@@ -161,8 +161,9 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
         if (rt.Namespaced) await RequireLiveNamespaceAsync((string)meta["namespace"]!, req);
         if (!rt.Strategy.KeepStatusOnCreate && rt.HasStatus) obj.Remove("status");
         rt.Strategy.PrepareForCreate(obj);
+        var generated = ResourceStorage.GenerateName(obj);
         Validate(rt, obj, rt.Strategy.Validate(obj));
-        var created = await storage.CreateAsync(rt, obj, dryRun, req.Aborted);
+        var created = await storage.CreateAsync(rt, obj, dryRun, generated, req.Aborted);
         await req.WriteObjectAsync(201, created);
     }
 

@@ -186,7 +186,7 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
         if (stored is not null) ObjectCodec.WriteStamped(output, stored, revision);
         else
         {
-            using var w = new Utf8JsonWriter(output);
+            using var w = new Utf8JsonWriter(output, JsonOutput.Options);
             writeObject!(w);
         }
         output.Write("}\n"u8);

@@ -39,7 +39,7 @@ public static class ObjectCodec
     public static byte[] Encode(JsonObject obj)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
             foreach (var first in (ReadOnlySpan<string>)["apiVersion", "kind", "metadata"])

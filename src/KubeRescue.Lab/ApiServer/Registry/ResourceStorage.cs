@@ -37,8 +37,18 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
     public async Task<StoredObject> GetAsync(ResourceType rt, string? ns, string name, CancellationToken ct = default) =>
         await TryGetAsync(rt, ns, name, ct) ?? throw ApiException.NotFound(rt.GroupResource, name);
 
+    /// <summary>Fills an empty metadata.name from generateName, as upstream does before validation; true when it did.</summary>
+    public static bool GenerateName(JsonObject obj)
+    {
+        var meta = obj["metadata"]!.AsObject();
+        if (!string.IsNullOrEmpty((string?)meta["name"]) || string.IsNullOrEmpty((string?)meta["generateName"])) return false;
+        meta["name"] = (string?)meta["generateName"] + RandomSuffix();
+        return true;
+    }
+
     /// <summary>Creates <paramref name="obj"/> (already validated and defaulted); returns it as stored.</summary>
-    public async Task<JsonObject> CreateAsync(ResourceType rt, JsonObject obj, bool dryRun, CancellationToken ct = default)
+    /// <param name="nameGenerated">the name came from generateName: a collision draws a new one.</param>
+    public async Task<JsonObject> CreateAsync(ResourceType rt, JsonObject obj, bool dryRun, bool nameGenerated = false, CancellationToken ct = default)
     {
         var meta = obj["metadata"]!.AsObject();
         meta["uid"] = Guid.NewGuid().ToString();
@@ -47,10 +57,9 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
         meta.Remove("deletionGracePeriodSeconds");
         meta.Remove("selfLink");
         if (rt.TracksGeneration) meta["generation"] = 1; else meta.Remove("generation");
-        var generated = string.IsNullOrEmpty((string?)meta["name"]);
         for (var attempt = 0; ; attempt++)
         {
-            if (generated) meta["name"] = (string?)meta["generateName"] + RandomSuffix();
+            if (nameGenerated && attempt > 0) meta["name"] = (string?)meta["generateName"] + RandomSuffix();
             var name = (string)meta["name"]!;
             var key = rt.Key((string?)meta["namespace"], name);
             if (dryRun)
@@ -67,7 +76,7 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
             catch (KeyExistsException)
             {
                 // A generated name that collides is retried, as the real server does since 1.30.
-                if (!generated || attempt >= 7) throw ApiException.AlreadyExists(rt.GroupResource, name);
+                if (!nameGenerated || attempt >= 7) throw ApiException.AlreadyExists(rt.GroupResource, name);
             }
         }
     }
@@ -97,8 +106,9 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
             var pinned = (string?)updated["metadata"]?["resourceVersion"];
             if (!string.IsNullOrEmpty(pinned) && pinned != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
                 throw ApiException.Conflict(rt.GroupResource, name, ApiException.ModifiedMessage);
+            // Stored bytes carry no resourceVersion: they are the object as it stands, for comparison.
+            if (IsUnchanged(updated, JsonNode.Parse(current.Entry.Value)!.AsObject())) return (current.Object, false);
             var bytes = ObjectCodec.Encode(updated);
-            if (bytes.AsSpan().SequenceEqual(current.Entry.Value)) return (current.Object, false);
             if (dryRun) return (updated, false);
             try
             {
@@ -123,6 +133,18 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
                 throw ApiException.NotFound(rt.GroupResource, name);
             }
         }
+    }
+
+    /// <summary>Equal as JSON (property order aside), ignoring the resourceVersion a caller pinned.</summary>
+    static bool IsUnchanged(JsonObject updated, JsonObject current)
+    {
+        var pinned = updated["metadata"]?["resourceVersion"];
+        if (pinned is null) return JsonNode.DeepEquals(updated, current);
+        var meta = updated["metadata"]!.AsObject();
+        meta.Remove("resourceVersion");
+        var same = JsonNode.DeepEquals(updated, current);
+        meta["resourceVersion"] = pinned;
+        return same;
     }
 
     /// <summary>Marked for deletion, no finalizer left and no grace period still running.</summary>
