@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using k8s;
 
 namespace KubeRescue.Lab.Tests.ApiServer;
 
@@ -53,5 +54,28 @@ public class DiscoveryTests(LabServerFixture lab) : IClassFixture<LabServerFixtu
         var url = (string)(await Get("/openapi/v3"))["paths"]!["apis/apps/v1"]!["serverRelativeURL"]!;
         var doc = await Get(url);
         Assert.NotNull(doc["components"]!["schemas"]!["io.k8s.api.apps.v1.Deployment"]);
+    }
+
+    [Fact]
+    public async Task OpenAPI_revalidation_with_the_etag_is_304_without_a_body()
+    {
+        using var http = lab.Http();
+        using var first = await http.GetAsync("/openapi/v3");
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v3");
+        request.Headers.IfNoneMatch.Add(etag!);
+        using var second = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        Assert.Empty(await second.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task The_API_server_publishes_its_own_kubernetes_service()
+    {
+        var svc = await lab.Client.CoreV1.ReadNamespacedServiceAsync("kubernetes", "default");
+        Assert.Equal(443, svc.Spec.Ports[0].Port);
+        var ep = await lab.Client.CoreV1.ReadNamespacedEndpointsAsync("kubernetes", "default");
+        Assert.Equal(lab.Server.Url.Port, ep.Subsets[0].Ports[0].Port);
     }
 }

@@ -93,6 +93,7 @@ public sealed class LabApiServer : IAsyncDisposable
         var url = new Uri($"https://{host}:{port}");
         handler.ServerAddress = $"{host}:{port}";
 
+        await CreateKubernetesServiceAsync(storage, host, port, ct);
         var server = new LabApiServer(app, certificates, store, url, token);
         if (options.KubeconfigPath is not null) Kubeconfig.Write(options.KubeconfigPath, server.KubeconfigYaml);
         return server;
@@ -107,6 +108,38 @@ public sealed class LabApiServer : IAsyncDisposable
             var ns = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = name } };
             rt.Strategy.PrepareForCreate(ns);
             await storage.CreateAsync(rt, ns, dryRun: false, ct: ct);
+        }
+    }
+
+    /// <summary>The default/kubernetes Service and its Endpoints, which the real API server maintains for itself.</summary>
+    static async Task CreateKubernetesServiceAsync(ResourceStorage storage, string host, int port, CancellationToken ct)
+    {
+        var labels = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" };
+        var service = new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Service",
+            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["namespace"] = "default", ["labels"] = labels.DeepClone() },
+            ["spec"] = new JsonObject
+            {
+                ["type"] = "ClusterIP", ["clusterIP"] = "10.3.0.1", ["clusterIPs"] = new JsonArray("10.3.0.1"), ["sessionAffinity"] = "None",
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = port }),
+            },
+            ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() },
+        };
+        var endpoints = new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Endpoints",
+            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["namespace"] = "default", ["labels"] = labels.DeepClone() },
+            ["subsets"] = new JsonArray(new JsonObject
+            {
+                ["addresses"] = new JsonArray(new JsonObject { ["ip"] = host }),
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" }),
+            }),
+        };
+        foreach (var (plural, obj) in new[] { ("services", service), ("endpoints", endpoints) })
+        {
+            var rt = storage.Registry.Get("", "v1", plural);
+            if (await storage.TryGetAsync(rt, "default", "kubernetes", ct) is null) await storage.CreateAsync(rt, obj, dryRun: false, ct: ct);
         }
     }
 

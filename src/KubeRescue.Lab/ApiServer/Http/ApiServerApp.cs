@@ -110,7 +110,7 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
             ctx.Response.StatusCode = answer.StatusCode;
             foreach (var (name, value) in answer.Headers) ctx.Response.Headers.Append(name, value);
             if (answer.ContentType is not null) ctx.Response.ContentType = answer.ContentType;
-            await ctx.Response.Body.WriteAsync(answer.Body, ctx.RequestAborted);
+            if (answer.Body.Length > 0 && answer.StatusCode != 304) await ctx.Response.Body.WriteAsync(answer.Body, ctx.RequestAborted);
             return true;
         }
         return false;

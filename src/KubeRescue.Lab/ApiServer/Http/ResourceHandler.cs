@@ -161,6 +161,8 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
         if (rt.Namespaced) await RequireLiveNamespaceAsync((string)meta["namespace"]!, req);
         if (!rt.Strategy.KeepStatusOnCreate && rt.HasStatus) obj.Remove("status");
         rt.Strategy.PrepareForCreate(obj);
+        // Go serialises a struct-valued status even when empty: a new Deployment reads back with status: {}.
+        if (rt.HasStatus) obj["status"] ??= new JsonObject();
         var generated = ResourceStorage.GenerateName(obj);
         Validate(rt, obj, rt.Strategy.Validate(obj));
         var created = await storage.CreateAsync(rt, obj, dryRun, generated, req.Aborted);

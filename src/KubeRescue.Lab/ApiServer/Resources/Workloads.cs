@@ -21,6 +21,9 @@ public abstract class WorkloadStrategy : ResourceStrategy
     protected virtual void DefaultSpec(JsonObject spec)
     {
         if (spec["template"]?["spec"] is JsonObject podSpec) PodStrategy.DefaultPodSpec(podSpec);
+        // A template's ObjectMeta has a zero creationTimestamp, which the real server writes as null.
+        if (spec["template"]?["metadata"] is JsonObject templateMeta && !templateMeta.ContainsKey("creationTimestamp"))
+            templateMeta["creationTimestamp"] = null;
     }
 }
 
