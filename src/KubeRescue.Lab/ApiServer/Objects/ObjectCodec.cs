@@ -22,6 +22,9 @@ public static class ObjectCodec
     /// <summary>Parses a request body as JSON, or YAML when the content type says so.</summary>
     public static JsonNode? Decode(ReadOnlySpan<byte> body, string? contentType, string expectedKind)
     {
+        if (contentType is not null && !IsJsonOrYaml(contentType))
+            throw new ApiException(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         try
         {
             if (contentType is not null && contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
@@ -33,6 +36,14 @@ public static class ObjectCodec
             throw ApiException.BadRequest(
                 $"the object provided is unrecognized (must be of type {expectedKind}): couldn't get version/kind; json parse error: {e.Message}");
         }
+    }
+
+    /// <summary>JSON and YAML bodies; protobuf and CBOR are not spoken here.</summary>
+    static bool IsJsonOrYaml(string contentType)
+    {
+        var mediaType = contentType.Split(';')[0].Trim();
+        return mediaType.Length == 0 || mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/yaml", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("*/*", StringComparison.Ordinal);
     }
 
     /// <summary>Serialises with apiVersion, kind and metadata first, and without metadata.resourceVersion.</summary>

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace KubeRescue.EndToEnd.Tests;
+
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string Output => Stdout + Stderr;
+}
+
+/// <summary>Runs programs as processes: the kube-rescue CLI beside the test assembly, and kubectl.</summary>
+public static class Processes
+{
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "kube-rescue.dll");
+
+    public static ProcessStartInfo Cli(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    public static async Task<ProcessResult> RunAsync(ProcessStartInfo psi, string? stdin = null, TimeSpan? timeout = null)
+    {
+        psi.RedirectStandardOutput = psi.RedirectStandardError = psi.RedirectStandardInput = true;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
+        p.StandardInput.Close();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} did not finish: {await stdout}{await stderr}");
+        }
+        return new ProcessResult(p.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>
+/// A running <c>kube-rescue lab up --api-only</c>: the real CLI process, started once per test class, stopped
+/// with SIGTERM at the end.
+/// </summary>
+public sealed class LabProcess : IAsyncLifetime
+{
+    Process? _process;
+    readonly StringBuilder _output = new();
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("kube-rescue-e2e-").FullName;
+    public string Kubeconfig => Path.Combine(Directory, "kubeconfig");
+
+    public async Task InitializeAsync()
+    {
+        _process = Process.Start(Processes.Cli("lab", "up", "--api-only", "--kubeconfig", Kubeconfig))!;
+        var ready = new TaskCompletionSource();
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_output) _output.AppendLine(e.Data);
+            if (e.Data.Contains("ready", StringComparison.Ordinal)) ready.TrySetResult();
+        };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var done = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (done != ready.Task) throw new InvalidOperationException($"lab did not become ready: {Output}");
+    }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("the lab is not running");
+
+    /// <summary>SIGTERM, then the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (_process is null || _process.HasExited) return _process?.ExitCode ?? -1;
+        Posix.Kill(_process.Id, Posix.SIGTERM);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async Task DisposeAsync()
+    {
+        try { await StopAsync(); }
+        finally
+        {
+            _process?.Dispose();
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+}
+
+static class Posix
+{
+    public const int SIGTERM = 15;
+    public const int SIGINT = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static extern int Kill(int pid, int signal);
+}
