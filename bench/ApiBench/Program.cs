@@ -27,6 +27,19 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OS
 Console.WriteLine();
 
 var results = new List<(string What, string Figure, string Goal)>();
+
+// Warm up (JIT tiering, TLS sessions) on both protocols so that neither measured phase pays for it.
+foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
+{
+    using var http = lab.Client(version, scale.Concurrency);
+    var ns = await lab.NamespaceAsync(http, $"warmup-{version.Major}");
+    await Load.RunAsync(scale with { Seconds = Math.Max(1, scale.Seconds / 3) }, async (worker, i) =>
+    {
+        using var r = await http.PostAsync($"/api/v1/namespaces/{ns}/configmaps",
+            new StringContent($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"w-{{{worker}}}-{{{i}}}"}}""", Encoding.UTF8, "application/json"));
+        using var g = await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps/w-{worker}-{i}");
+    });
+}
 foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
 {
     using var http = lab.Client(version, scale.Concurrency);
