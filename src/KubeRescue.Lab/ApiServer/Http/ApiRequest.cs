@@ -74,14 +74,17 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
     /// <summary>The body as last read, for checks on the raw bytes (duplicate fields).</summary>
     public byte[] RawBody { get; private set; } = [];
 
-    /// <summary>Reads and decodes a body that must be an object of <paramref name="kind"/> in <paramref name="apiVersion"/>.</summary>
-    public async Task<JsonObject> ReadObjectAsync(string kind, string apiVersion)
+    /// <summary>Reads and decodes a body that must be an object of the resource's kind (or of another <paramref name="model"/>, for subresources).</summary>
+    public Task<JsonObject> ReadObjectAsync() => ReadObjectAsync(Resource.Kind, Resource.ApiVersion, Resource.Model);
+
+    public async Task<JsonObject> ReadObjectAsync(string kind, string apiVersion, Type model)
     {
         var body = RawBody = await ReadBodyAsync();
         if (body.Length == 0) throw ApiException.BadRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         var node = ObjectCodec.Decode(body, Http.Request.ContentType, kind);
         if (node is not JsonObject obj)
             throw ApiException.BadRequest($"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: expected an object");
+        TypeCheck.Check(obj, model, kind, apiVersion.Split('/')[^1]);
         var bodyKind = (string?)obj["kind"];
         var bodyVersion = (string?)obj["apiVersion"];
         if (string.IsNullOrEmpty(bodyKind)) obj["kind"] = kind;
@@ -91,8 +94,6 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
         else if (bodyVersion != apiVersion)
             throw ApiException.BadRequest($"the API version in the data ({bodyVersion}) does not match the expected API version ({apiVersion})");
         if (obj["metadata"] is null) obj["metadata"] = new JsonObject();
-        else if (obj["metadata"] is not JsonObject)
-            throw ApiException.BadRequest($"the object provided is unrecognized (must be of type {kind}): metadata must be an object");
         // Keep kind and apiVersion first, as every object the server returns has them.
         var ordered = new JsonObject { ["apiVersion"] = obj["apiVersion"]!.DeepClone(), ["kind"] = obj["kind"]!.DeepClone() };
         foreach (var (k, v) in obj.ToList())

@@ -152,7 +152,7 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
     {
         var rt = req.Resource;
         var dryRun = req.DryRun;
-        var obj = await req.ReadObjectAsync(rt.Kind, rt.ApiVersion);
+        var obj = await req.ReadObjectAsync();
         var meta = obj["metadata"]!.AsObject();
         SetNamespace(req, meta);
         if (!string.IsNullOrEmpty((string?)meta["resourceVersion"]))
@@ -205,7 +205,7 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
     {
         var rt = req.Resource;
         var dryRun = req.DryRun;
-        var body = await req.ReadObjectAsync(rt.Kind, rt.ApiVersion);
+        var body = await req.ReadObjectAsync();
         var meta = body["metadata"]!.AsObject();
         SetNamespace(req, meta);
         var bodyName = (string?)meta["name"];
@@ -225,6 +225,7 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
         var (result, _) = await storage.UpdateAsync(rt, req.Info.Namespace, name, current =>
         {
             var patched = PatchApplier.Apply(current.DeepClone().AsObject(), patch, contentType, rt.Model);
+            TypeCheck.Check(patched, rt.Model, rt.Kind, rt.Version);
             CheckIdentity(rt, req, name, patched);
             req.CheckFields(patched, patched: true);
             return MergeUpdate(rt, patched, current);
@@ -318,8 +319,11 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
         var body = await req.ReadBodyAsync();
         JsonObject? parsed = null;
         if (body.Length > 0)
+        {
             parsed = ObjectCodec.Decode(body, req.Http.Request.ContentType, "DeleteOptions") as JsonObject
                 ?? throw ApiException.BadRequest("the object provided is unrecognized (must be of type DeleteOptions)");
+            TypeCheck.Check(parsed, typeof(k8s.Models.V1DeleteOptions), "DeleteOptions", "v1");
+        }
         return DeleteOptions.From(parsed, req.Query);
     }
 

@@ -33,9 +33,11 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
         var bookmarks = req.Query("allowWatchBookmarks") is "true" or "1";
         var sendInitial = req.Query("sendInitialEvents") is "true" or "1";
         var rvParam = req.Query("resourceVersion");
-        var timeout = req.Query("timeoutSeconds") is { } t
-            ? TimeSpan.FromSeconds(long.TryParse(t, CultureInfo.InvariantCulture, out var secs) && secs >= 0 ? secs : throw ApiException.BadRequest($"invalid timeoutSeconds: {t}"))
-            : options.MinRequestTimeout * (1 + Random.Shared.NextDouble());
+        // No timeoutSeconds, or 0, gets the server's own bound, as upstream's watch handler does.
+        var secs = 0L;
+        if (req.Query("timeoutSeconds") is { } t && (!long.TryParse(t, CultureInfo.InvariantCulture, out secs) || secs < 0))
+            throw ApiException.BadRequest($"invalid timeoutSeconds: {t}");
+        var timeout = secs > 0 ? TimeSpan.FromSeconds(secs) : options.MinRequestTimeout * (1 + Random.Shared.NextDouble());
         var table = req.WantsTable;
         var prefix = rt.CollectionKey(req.Info.Namespace);
 

@@ -59,7 +59,7 @@ public sealed class NamespaceFinalizeSubresource : Subresource
         if (req.Http.Request.Method != "PUT") throw ApiException.MethodNotSupported(new GroupResource("", "namespaces/finalize"), req.Http.Request.Method.ToLowerInvariant());
         var name = req.Info.Name!;
         var dryRun = req.DryRun;
-        var body = await req.ReadObjectAsync(rt.Kind, rt.ApiVersion);
+        var body = await req.ReadObjectAsync();
         var (result, _) = await storage.UpdateAsync(rt, null, name, current =>
         {
             var spec = current["spec"] as JsonObject ?? [];

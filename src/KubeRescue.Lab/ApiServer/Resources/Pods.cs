@@ -107,7 +107,7 @@ public sealed class BindingSubresource : Subresource
         if (req.Http.Request.Method != "POST") throw ApiException.MethodNotSupported(new GroupResource("", "pods/binding"), req.Http.Request.Method.ToLowerInvariant());
         var name = req.Info.Name!;
         var dryRun = req.DryRun;
-        var binding = await req.ReadObjectAsync("Binding", "v1");
+        var binding = await req.ReadObjectAsync("Binding", "v1", typeof(k8s.Models.V1Binding));
         var node = (string?)binding["target"]?["name"];
         if (string.IsNullOrEmpty(node))
             throw ApiException.Invalid("Binding", "", name, [new("FieldValueRequired", "target.name", "Required value")]);
@@ -151,7 +151,7 @@ public sealed class EvictionSubresource : Subresource
         var name = req.Info.Name!;
         var ns = req.Info.Namespace!;
         var dryRun = req.DryRun;
-        var eviction = await req.ReadObjectAsync("Eviction", "policy/v1");
+        var eviction = await req.ReadObjectAsync("Eviction", "policy/v1", typeof(k8s.Models.V1Eviction));
         if ((string?)eviction["metadata"]?["name"] is { Length: > 0 } evictName && evictName != name)
             throw ApiException.BadRequest($"name in URL does not match name in Eviction object");
         var pod = (await storage.GetAsync(rt, ns, name, req.Aborted)).Object;

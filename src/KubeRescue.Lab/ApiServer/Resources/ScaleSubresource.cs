@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using KubeRescue.Lab.ApiServer.Http;
+using KubeRescue.Lab.ApiServer.Objects;
 using KubeRescue.Lab.ApiServer.Patching;
 using KubeRescue.Lab.ApiServer.Registry;
 using KubeRescue.Lab.ApiServer.Selectors;
@@ -32,11 +33,12 @@ public sealed class ScaleSubresource : Subresource
                 var dryRun = req.DryRun;
                 var isPut = req.Http.Request.Method == "PUT";
                 var body = isPut ? null : await req.ReadBodyAsync();
-                var scaleBody = isPut ? await req.ReadObjectAsync("Scale", "autoscaling/v1") : null;
+                var scaleBody = isPut ? await req.ReadObjectAsync("Scale", "autoscaling/v1", typeof(k8s.Models.V1Scale)) : null;
                 var contentType = req.Http.Request.ContentType ?? "";
                 var (result, _) = await storage.UpdateAsync(rt, ns, name, current =>
                 {
                     var scale = scaleBody ?? PatchApplier.Apply(ToScale(current), body!, contentType, typeof(k8s.Models.V1Scale));
+                    TypeCheck.Check(scale, typeof(k8s.Models.V1Scale), "Scale", "v1");
                     var replicas = scale["spec"]?["replicas"];
                     if (replicas is null || (long)replicas < 0)
                         throw ApiException.Invalid("Scale", "autoscaling", name, [new("FieldValueInvalid", "spec.replicas", $"Invalid value: {replicas?.ToJsonString() ?? "null"}: must be greater than or equal to 0")]);

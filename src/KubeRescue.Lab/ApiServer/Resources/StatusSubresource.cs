@@ -1,4 +1,5 @@
 using KubeRescue.Lab.ApiServer.Http;
+using KubeRescue.Lab.ApiServer.Objects;
 using KubeRescue.Lab.ApiServer.Patching;
 using KubeRescue.Lab.ApiServer.Registry;
 using System.Text.Json.Nodes;
@@ -26,7 +27,7 @@ public sealed class StatusSubresource : Subresource
             case "PUT":
             {
                 var dryRun = req.DryRun;
-                var body = await req.ReadObjectAsync(rt.Kind, rt.ApiVersion);
+                var body = await req.ReadObjectAsync();
                 if ((string?)body["metadata"]!["name"] != name)
                     throw ApiException.BadRequest($"the name of the object ({(string?)body["metadata"]!["name"]}) does not match the name on the URL ({name})");
                 var pinned = (string?)body["metadata"]!["resourceVersion"];
@@ -42,6 +43,7 @@ public sealed class StatusSubresource : Subresource
                 var (result, _) = await storage.UpdateAsync(rt, ns, name, current =>
                 {
                     var patched = PatchApplier.Apply(current.DeepClone().AsObject(), patch, contentType, rt.Model);
+                    TypeCheck.Check(patched, rt.Model, rt.Kind, rt.Version);
                     return TakeStatus(current, patched, (string?)patched["metadata"]?["resourceVersion"]);
                 }, dryRun, req.Aborted);
                 await req.WriteObjectAsync(200, result);
