@@ -25,7 +25,7 @@ public static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "Node", Plural = "nodes", Namespaced = false, Model = typeof(V1Node),
             ShortNames = ["no"], FieldSelectors = FieldSets.Nodes, Table = T.Nodes,
-            Strategy = new ValidatingStrategy(Validators.Node, keepStatusOnCreate: true), ReturnDeletedObject = true,
+            Strategy = new ValidatingStrategy(Validators.Node, keepStatusOnCreate: true),
             Subresources = new Dictionary<string, Subresource> { ["status"] = Status },
         },
         new()
