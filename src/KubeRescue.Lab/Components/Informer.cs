@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace KubeRescue.Lab.Components;
+
+/// <summary>
+/// client-go's informer in small: list, then watch from the list's resourceVersion, keeping a local cache and
+/// telling handlers about every change. A watch that ends is resumed from the last resourceVersion seen; a 410
+/// (or any failure) relists, and the handlers see the difference as adds, updates and deletes. Components read
+/// the cluster through informers and write through their client, as the real ones do.
+/// </summary>
+public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    public delegate Task<(IList<T> Items, string ResourceVersion)> ListFunc(CancellationToken ct);
+    public delegate IAsyncEnumerable<(WatchEventType Type, T Object)> WatchFunc(string resourceVersion, Action<Exception> onError, CancellationToken ct);
+
+    readonly ListFunc _list;
+    readonly WatchFunc _watch;
+    readonly TimeSpan _retry;
+    readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
+    readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Informer(ListFunc list, WatchFunc watch, TimeSpan? retry = null)
+    {
+        _list = list;
+        _watch = watch;
+        _retry = retry ?? TimeSpan.FromSeconds(1);
+    }
+
+    public event Action<T>? Added;
+    public event Action<T, T>? Updated;
+    public event Action<T>? Deleted;
+
+    public IEnumerable<T> Items => _cache.Values;
+
+    public T? Get(string? ns, string name) => _cache.GetValueOrDefault(Key(ns, name));
+
+    public static string Key(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
+
+    static string Key(T obj) => Key(obj.Metadata.NamespaceProperty, obj.Metadata.Name);
+
+    /// <summary>Completes once the first list is in the cache.</summary>
+    public Task Synced => _synced.Task;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        string? resourceVersion = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                resourceVersion ??= await RelistAsync(ct);
+                Exception? watchError = null;
+                await foreach (var (type, obj) in _watch(resourceVersion, e => watchError = e, ct))
+                {
+                    if (type == WatchEventType.Bookmark)
+                    {
+                        resourceVersion = obj.Metadata.ResourceVersion;
+                        continue;
+                    }
+                    Apply(type, obj);
+                    resourceVersion = obj.Metadata.ResourceVersion;
+                }
+                // A watch that closed cleanly resumes where it was; an error (410 Expired among them) relists.
+                if (watchError is not null) resourceVersion = null;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            {
+                resourceVersion = null;
+                try { await Task.Delay(_retry, ct); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    async Task<string> RelistAsync(CancellationToken ct)
+    {
+        var (items, resourceVersion) = await _list(ct);
+        var fresh = items.ToDictionary(Key, StringComparer.Ordinal);
+        foreach (var (key, old) in _cache)
+            if (!fresh.ContainsKey(key) && _cache.TryRemove(key, out _)) Deleted?.Invoke(old);
+        foreach (var (key, obj) in fresh)
+        {
+            if (_cache.TryGetValue(key, out var old))
+            {
+                _cache[key] = obj;
+                if (old.Metadata.ResourceVersion != obj.Metadata.ResourceVersion) Updated?.Invoke(old, obj);
+            }
+            else
+            {
+                _cache[key] = obj;
+                Added?.Invoke(obj);
+            }
+        }
+        _synced.TrySetResult();
+        return resourceVersion;
+    }
+
+    void Apply(WatchEventType type, T obj)
+    {
+        var key = Key(obj);
+        switch (type)
+        {
+            case WatchEventType.Added or WatchEventType.Modified:
+                if (_cache.TryGetValue(key, out var old))
+                {
+                    _cache[key] = obj;
+                    Updated?.Invoke(old, obj);
+                }
+                else
+                {
+                    _cache[key] = obj;
+                    Added?.Invoke(obj);
+                }
+                break;
+            case WatchEventType.Deleted:
+                if (_cache.TryRemove(key, out var gone)) Deleted?.Invoke(gone);
+                break;
+        }
+    }
+}
+
+/// <summary>Informers for the resources the components watch, from one client.</summary>
+public static class Informers
+{
+    public static Informer<V1Pod> Pods(IKubernetes client, string? fieldSelector = null, string? labelSelector = null) => new(
+        async ct =>
+        {
+            var list = await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct);
+            return (list.Items, list.Metadata.ResourceVersion);
+        },
+        (rv, onError, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector,
+            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+
+    public static Informer<V1Node> Nodes(IKubernetes client) => new(
+        async ct =>
+        {
+            var list = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
+            return (list.Items, list.Metadata.ResourceVersion);
+        },
+        (rv, onError, ct) => client.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+
+    public static Informer<V1Deployment> Deployments(IKubernetes client) => new(
+        async ct =>
+        {
+            var list = await client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct);
+            return (list.Items, list.Metadata.ResourceVersion);
+        },
+        (rv, onError, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+
+    public static Informer<V1ReplicaSet> ReplicaSets(IKubernetes client) => new(
+        async ct =>
+        {
+            var list = await client.AppsV1.ListReplicaSetForAllNamespacesAsync(cancellationToken: ct);
+            return (list.Items, list.Metadata.ResourceVersion);
+        },
+        (rv, onError, ct) => client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+
+    public static Informer<V1DaemonSet> DaemonSets(IKubernetes client) => new(
+        async ct =>
+        {
+            var list = await client.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct);
+            return (list.Items, list.Metadata.ResourceVersion);
+        },
+        (rv, onError, ct) => client.AppsV1.WatchListDaemonSetForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+}
