@@ -35,7 +35,7 @@ public static class BuiltInResources
             ReturnDeletedObject = true,
             Subresources = new Dictionary<string, Subresource>
             {
-                ["status"] = Status, ["binding"] = new BindingSubresource(), ["eviction"] = new EvictionSubresource(),
+                ["status"] = new StatusSubresource("ownerReferences"), ["binding"] = new BindingSubresource(), ["eviction"] = new EvictionSubresource(),
             },
         },
         new()
@@ -74,7 +74,7 @@ public static class BuiltInResources
             Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Namespaced = true, Model = typeof(V1Deployment),
             ShortNames = ["deploy"], Categories = ["all"], FieldSelectors = FieldSets.Deployments, Table = T.Deployments,
             Strategy = new DeploymentStrategy(), TracksGeneration = true,
-            Subresources = new Dictionary<string, Subresource> { ["status"] = Status, ["scale"] = Scale },
+            Subresources = new Dictionary<string, Subresource> { ["status"] = new StatusSubresource("labels"), ["scale"] = Scale },
         },
         new()
         {

@@ -7,11 +7,16 @@ using System.Text.Json.Nodes;
 namespace KubeRescue.Lab.ApiServer.Resources;
 
 /// <summary>
-/// &lt;resource&gt;/status: reads the whole object; writes change only its status, keeping spec and metadata as
-/// stored (upstream's ResetObjectMetaForStatus), so controllers and users cannot overwrite each other's halves.
+/// &lt;resource&gt;/status: reads the whole object; a write keeps the stored spec (everything outside metadata and
+/// status) and the server-owned metadata, and takes the rest from the request, as upstream's status strategies do
+/// (they reset spec, and each a few metadata fields of its own: <paramref name="storedMetadata"/>).
 /// </summary>
-public sealed class StatusSubresource : Subresource
+/// <param name="storedMetadata">metadata fields a status write may not change for this resource
+/// (pods: ownerReferences; deployments: labels)</param>
+public sealed class StatusSubresource(params string[] storedMetadata) : Subresource
 {
+    static readonly string[] SystemMetadata = ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"];
+
     public override IReadOnlyList<string> Verbs { get; } = ["get", "patch", "update"];
 
     public override async Task HandleAsync(ApiRequest req, ResourceStorage storage)
@@ -30,8 +35,7 @@ public sealed class StatusSubresource : Subresource
                 var body = await req.ReadObjectAsync();
                 if ((string?)body["metadata"]!["name"] != name)
                     throw ApiException.BadRequest($"the name of the object ({(string?)body["metadata"]!["name"]}) does not match the name on the URL ({name})");
-                var pinned = (string?)body["metadata"]!["resourceVersion"];
-                var (result, _) = await storage.UpdateAsync(rt, ns, name, current => TakeStatus(current, body, pinned), dryRun, req.Aborted);
+                var (result, _) = await storage.UpdateAsync(rt, ns, name, current => TakeStatus(current, body.DeepClone().AsObject()), dryRun, req.Aborted);
                 await req.WriteObjectAsync(200, result);
                 return;
             }
@@ -44,7 +48,7 @@ public sealed class StatusSubresource : Subresource
                 {
                     var patched = PatchApplier.Apply(current.DeepClone().AsObject(), patch, contentType, rt.Model);
                     TypeCheck.Check(patched, rt.Model, rt.Kind, rt.Version);
-                    return TakeStatus(current, patched, (string?)patched["metadata"]?["resourceVersion"]);
+                    return TakeStatus(current, patched);
                 }, dryRun, req.Aborted);
                 await req.WriteObjectAsync(200, result);
                 return;
@@ -54,11 +58,19 @@ public sealed class StatusSubresource : Subresource
         }
     }
 
-    static JsonObject TakeStatus(JsonObject current, JsonObject source, string? pinnedResourceVersion)
+    /// <summary>The request's object with the stored spec and the metadata a status write may not change.</summary>
+    JsonObject TakeStatus(JsonObject current, JsonObject source)
     {
-        if (source["status"] is { } status) current["status"] = status.DeepClone();
-        else current.Remove("status");
-        if (!string.IsNullOrEmpty(pinnedResourceVersion)) current["metadata"]!["resourceVersion"] = pinnedResourceVersion;
-        return current;
+        foreach (var key in source.Select(p => p.Key).Where(k => k is not ("metadata" or "status")).ToList()) source.Remove(key);
+        foreach (var (key, value) in current)
+            if (key is not ("metadata" or "status")) source[key] = value?.DeepClone();
+        var stored = current["metadata"]!.AsObject();
+        if (source["metadata"] is not JsonObject meta) source["metadata"] = meta = stored.DeepClone().AsObject();
+        foreach (var field in SystemMetadata.Concat(storedMetadata))
+        {
+            if (stored[field] is { } v) meta[field] = v.DeepClone();
+            else meta.Remove(field);
+        }
+        return source;
     }
 }
