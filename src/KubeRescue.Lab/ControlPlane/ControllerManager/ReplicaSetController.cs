@@ -55,13 +55,16 @@ sealed class ReplicaSetSync
 
     public async Task RunAsync(int workers)
     {
-        _replicaSets.Added += rs => _queue.Add(Objects.Key(rs.Metadata));
-        _replicaSets.Updated += (_, rs) => _queue.Add(Objects.Key(rs.Metadata));
-        _replicaSets.Deleted += rs =>
+        Action<V1ReplicaSet> added = rs => _queue.Add(Objects.Key(rs.Metadata));
+        Action<V1ReplicaSet, V1ReplicaSet> updated = (_, rs) => _queue.Add(Objects.Key(rs.Metadata));
+        Action<V1ReplicaSet> deleted = rs =>
         {
             _expectations.Delete(Objects.Key(rs.Metadata));
             _queue.Add(Objects.Key(rs.Metadata));
         };
+        _replicaSets.Added += added;
+        _replicaSets.Updated += updated;
+        _replicaSets.Deleted += deleted;
         _pods.Added += AddPod;
         _pods.Updated += UpdatePod;
         _pods.Deleted += DeletePod;
@@ -76,6 +79,9 @@ sealed class ReplicaSetSync
         }
         finally
         {
+            _replicaSets.Added -= added;
+            _replicaSets.Updated -= updated;
+            _replicaSets.Deleted -= deleted;
             _pods.Added -= AddPod;
             _pods.Updated -= UpdatePod;
             _pods.Deleted -= DeletePod;

@@ -124,7 +124,8 @@ public class DeploymentControllerTests(LabServerFixture lab) : IClassFixture<Lab
         await SetImageAsync(_client, name, "example/app:2");
         await RollOutAsync(name, (_, pods) =>
             Assert.False(pods.Select(p => p.Spec.Containers[0].Image).Distinct().Count() > 1, "old and new pods at once"));
-        var rss = await Workload.ReplicaSetsAsync(_client, name);
+        // Creation timestamps have whole seconds: order by revision.
+        var rss = (await Workload.ReplicaSetsAsync(_client, name)).OrderBy(rs => rs.Metadata.Annotations["deployment.kubernetes.io/revision"]);
         Assert.Equal(new int?[] { 0, 2 }, rss.Select(rs => rs.Spec.Replicas));
     }
 
