@@ -73,7 +73,17 @@ internal sealed class NodeAgent
             if (_kubelet is not null) return;
             kubelet = _kubelet = CancellationTokenSource.CreateLinkedTokenSource(_fleet.Stopping);
         }
-        await RegisterAsync(ct);
+        try
+        {
+            await RegisterAsync(ct);
+        }
+        catch
+        {
+            // Not started after all: a later StartAsync tries again.
+            lock (_gate) _kubelet = null;
+            kubelet.Dispose();
+            throw;
+        }
         Events.Node(Name, "Normal", "Starting", "Starting kubelet.");
         _heartbeat = Task.Run(() => HeartbeatAsync(kubelet.Token), CancellationToken.None);
 

@@ -96,6 +96,10 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
         await WaitEventsAsync(pod, ("Pulled", "Container image \"busybox:1.36\" already present on machine"),
             ("Created", "Created container: app"), ("Started", "Started container app"));
 
+        // A steady pod's status is not rewritten.
+        await Task.Delay(Fast.Seconds(30));
+        Assert.Equal(running.Metadata.ResourceVersion, (await Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, Ns)).Metadata.ResourceVersion);
+
         var host = await CreatePodAsync(Name("host"), node, p => p.Spec.HostNetwork = true);
         var hostRunning = await WaitPodAsync(host, p => p.Status?.Phase == "Running");
         Assert.Equal("10.0.0.30", hostRunning.Status.PodIP);
@@ -124,6 +128,26 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
         Assert.True(crasher.Started.Count >= 4);
         Assert.Equal(["--v=2"], crasher.Started.First().Args);
         await WaitEventsAsync(pod, ("BackOff", $"Back-off restarting failed container app in pod {pod.Metadata.Name}_{Ns}({pod.Metadata.Uid})"), type: "Warning");
+    }
+
+    [Fact]
+    public async Task AReadinessProbeDelaysReadinessByItsInitialDelay()
+    {
+        await using var fleet = NewFleet();
+        var node = Name("node");
+        await fleet.AddNodeAsync(NodeSpec.Worker(node, "10.0.0.35"));
+        var pod = await CreatePodAsync(Name("probed"), node, p => p.Spec.Containers[0].ReadinessProbe = new V1Probe
+        {
+            InitialDelaySeconds = 20,
+            HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = 8080 },
+        });
+        var started = await WaitPodAsync(pod, p => p.Status?.Phase == "Running");
+        Assert.True(Status(started)!.Started);
+        Assert.False(Status(started)!.Ready);
+        Assert.Contains(started.Status.Conditions, c => c.Type == "ContainersReady" && c.Status == "False");
+        var ready = await WaitPodAsync(pod, p => Status(p)?.Ready == true);
+        Assert.Contains(ready.Status.Conditions, c => c.Type == "Ready" && c.Status == "True");
+        Assert.Equal(Status(started)!.ContainerID, Status(ready)!.ContainerID);
     }
 
     [Fact]
