@@ -170,7 +170,7 @@ sealed class DeploymentSync
             if ((d.Status.ObservedGeneration ?? 0) < d.Metadata.Generation)
             {
                 d.Status.ObservedGeneration = d.Metadata.Generation;
-                await WriteStatusAsync(d, revisionChanged: false, ct);
+                await WriteStatusAsync(d, ct);
             }
             return;
         }
@@ -236,7 +236,7 @@ sealed class DeploymentSync
                 SetCondition(d.Status, NewCondition(Progressing, "True", FoundNewRSReason, $"Found new replica set \"{copy.Metadata.Name}\""));
                 needsUpdate = true;
             }
-            if (needsUpdate) await WriteStatusAsync(d, revisionChanged, ct);
+            if (needsUpdate) await WriteStatusAsync(d, ct);
             return copy;
         }
         if (!create) return null;
@@ -277,7 +277,7 @@ sealed class DeploymentSync
             if (Objects.ControllerOf(found.Metadata)?.Uid != d.Metadata.Uid || !PodTemplateHash.EqualIgnoreHash(d.Spec.Template, found.Spec.Template))
             {
                 d.Status.CollisionCount = (d.Status.CollisionCount ?? 0) + 1;
-                await WriteStatusAsync(d, revisionChanged: false, ct);
+                await WriteStatusAsync(d, ct);
                 throw;
             }
             created = Objects.Clone(found);
@@ -289,7 +289,7 @@ sealed class DeploymentSync
             if (HasProgressDeadline(d))
             {
                 SetCondition(d.Status, NewCondition(Progressing, "False", FailedRSCreateReason, msg));
-                try { await WriteStatusAsync(d, revisionChanged: false, ct); }
+                try { await WriteStatusAsync(d, ct); }
                 catch (Exception) when (!ct.IsCancellationRequested) { }
             }
             await _events.RecordAsync(d, ApiVersion, Kind, "Warning", FailedRSCreateReason, msg, ct);
@@ -305,32 +305,13 @@ sealed class DeploymentSync
             SetCondition(d.Status, NewCondition(Progressing, "True", NewReplicaSetReason, $"Created new replica set \"{created.Metadata.Name}\""));
             statusChanged = true;
         }
-        if (statusChanged) await WriteStatusAsync(d, changed, ct);
+        if (statusChanged) await WriteStatusAsync(d, ct);
         return created;
     }
 
-    /// <summary>
-    /// UpdateStatus. Upstream's status strategy keeps annotation changes, which is how the Deployment's revision
-    /// annotation is written; the lab's /status keeps all metadata as stored, so the revision goes in a merge patch
-    /// of the Deployment first (metadata only: no new generation).
-    /// </summary>
-    async Task WriteStatusAsync(V1Deployment d, bool revisionChanged, CancellationToken ct)
+    /// <summary>UpdateStatus: with the status it writes the revision annotations, which Deployments' status strategy keeps.</summary>
+    async Task WriteStatusAsync(V1Deployment d, CancellationToken ct)
     {
-        if (revisionChanged)
-        {
-            var revision = d.Metadata.Annotations![RevisionAnnotation];
-            var patch = new System.Text.Json.Nodes.JsonObject
-            {
-                ["metadata"] = new System.Text.Json.Nodes.JsonObject
-                {
-                    ["resourceVersion"] = d.Metadata.ResourceVersion,
-                    ["annotations"] = new System.Text.Json.Nodes.JsonObject { [RevisionAnnotation] = revision },
-                },
-            };
-            var patched = await _ctx.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch),
-                d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct);
-            d.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
-        }
         var updated = await _ctx.Client.AppsV1.ReplaceNamespacedDeploymentStatusAsync(d, d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct);
         d.Metadata.ResourceVersion = updated.Metadata.ResourceVersion;
     }
@@ -348,7 +329,7 @@ sealed class DeploymentSync
             SetCondition(d.Status, NewCondition(Progressing, "Unknown", ResumedDeployReason, "Deployment is resumed"));
         else
             return;
-        await WriteStatusAsync(d, revisionChanged: false, ct);
+        await WriteStatusAsync(d, ct);
     }
 
     /// <summary>isScalingEvent: an active ReplicaSet was sized for another spec.replicas.</summary>
@@ -587,7 +568,7 @@ sealed class DeploymentSync
         var status = CalculateStatus(all, newRS, d);
         if (SameStatus(d.Status, status)) return;
         d.Status = status;
-        await WriteStatusAsync(d, revisionChanged: false, ct);
+        await WriteStatusAsync(d, ct);
     }
 
     static bool SameStatus(V1DeploymentStatus a, V1DeploymentStatus b) => KubernetesJson.Serialize(a) == KubernetesJson.Serialize(b);
@@ -631,7 +612,7 @@ sealed class DeploymentSync
             return;
         }
         d.Status = status;
-        await WriteStatusAsync(d, revisionChanged: false, ct);
+        await WriteStatusAsync(d, ct);
     }
 
     bool TimedOut(V1Deployment d, V1DeploymentStatus status)
