@@ -90,7 +90,7 @@ public sealed class NodeLifecycleController(
         var observed = new List<V1Node>();
         foreach (var cached in nodes.Items.ToList())
         {
-            var node = Clone(cached);
+            var node = Copies.Deep(cached);
             var wasReady = _health.TryGetValue(node.Metadata.Name, out var before) ? before.ReadyStatus : null;
             if (await UpdateHealthAsync(context, node, leases.Get(NodeLeaseNamespace, node.Metadata.Name), now, ct) is not { } updated) continue;
             observed.Add(updated);
@@ -236,7 +236,7 @@ public sealed class NodeLifecycleController(
     {
         foreach (var cached in pods.Items.Where(p => p.Spec?.NodeName == nodeName && IsReady(p)).ToList())
         {
-            var pod = Clone(cached);
+            var pod = Copies.Deep(cached);
             var ready = Condition(pod, "Ready")!;
             ready.Status = "False";
             ready.LastTransitionTime = DateTime.UtcNow;
@@ -250,8 +250,6 @@ public sealed class NodeLifecycleController(
             }
         }
     }
-
-    internal static T Clone<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
 }
 
 /// <summary>
