@@ -15,6 +15,7 @@ public sealed class ControllerHarness : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly List<Task> _running = [];
     readonly Kubernetes _controllerClient;
+    SharedInformers _informers = null!;
 
     public LabApiServer Server { get; }
     public Kubernetes Client { get; }
@@ -34,6 +35,7 @@ public sealed class ControllerHarness : IAsyncDisposable
         var harness = new ControllerHarness(await LabApiServer.StartAsync(LabServerFixture.Options), new LabTiming(speed));
         var informers = new SharedInformers(harness._controllerClient, harness._stop.Token);
         var context = new ControllerContext(harness._controllerClient, informers, harness.Timing, "test-controller-manager", TextWriter.Synchronized(harness.Log));
+        harness._informers = informers;
         foreach (var controller in controllers)
             harness._running.Add(Task.Run(() => controller.RunAsync(context, harness._stop.Token)));
         return harness;
@@ -94,9 +96,13 @@ public sealed class ControllerHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The lab API server's shutdown waits its full 30 s timeout for a watch cancelled before it wrote anything
+        // (no event, no bookmark yet): let every watch get its first bookmark (500 ms in the fixture's options) first.
+        await Task.Delay(LabServerFixture.Options.Watch.BookmarkInterval * 2);
         await _stop.CancelAsync();
         try { await Task.WhenAll(_running).WaitAsync(TimeSpan.FromSeconds(10)); }
         catch (OperationCanceledException) { }
+        await _informers.Completion.WaitAsync(TimeSpan.FromSeconds(10));
         _controllerClient.Dispose();
         Client.Dispose();
         await Server.DisposeAsync();
