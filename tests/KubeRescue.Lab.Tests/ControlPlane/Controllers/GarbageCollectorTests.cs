@@ -1,0 +1,91 @@
+using k8s;
+using k8s.Models;
+using KubeRescue.Lab.ControlPlane.ControllerManager;
+
+namespace KubeRescue.Lab.Tests.ControlPlane.Controllers;
+
+public sealed class GarbageCollectorTests
+{
+    const string Ns = "default";
+
+    static async Task<(V1ReplicaSet Rs, List<V1Pod> Pods)> ReplicaSetWithPodsAsync(ControllerHarness lab, string name, int pods)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = name };
+        var rs = await lab.Client.AppsV1.CreateNamespacedReplicaSetAsync(new V1ReplicaSet
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new V1ReplicaSetSpec { Replicas = pods, Selector = new V1LabelSelector { MatchLabels = labels }, Template = ControllerHarness.Template(labels) },
+        }, Ns);
+        var created = new List<V1Pod>();
+        for (var i = 0; i < pods; i++)
+            created.Add(await lab.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    GenerateName = name + "-", Labels = labels,
+                    OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = name, Uid = rs.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
+                },
+                Spec = ControllerHarness.Template(labels).Spec,
+            }, Ns));
+        return (rs, created);
+    }
+
+    static async Task<bool> AllGoneAsync(ControllerHarness lab, IEnumerable<V1Pod> pods)
+    {
+        foreach (var pod in pods)
+            if (!await lab.IsGoneAsync(() => lab.Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, Ns))) return false;
+        return true;
+    }
+
+    [Fact]
+    public async Task Pods_of_a_deleted_replica_set_are_collected_in_the_background()
+    {
+        await using var lab = await ControllerHarness.StartAsync(10, new GarbageCollector());
+        var (_, pods) = await ReplicaSetWithPodsAsync(lab, "web", 3);
+        var (_, keep) = await ReplicaSetWithPodsAsync(lab, "api", 1);
+        var configMap = await lab.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "web-config",
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = "web", Uid = pods[0].Metadata.OwnerReferences[0].Uid }],
+            },
+        }, Ns);
+
+        await lab.Client.AppsV1.DeleteNamespacedReplicaSetAsync("web", Ns, body: new V1DeleteOptions { PropagationPolicy = "Background" });
+
+        await Wait.UntilAsync(() => AllGoneAsync(lab, pods), what: "the replica set's pods collected");
+        await Wait.UntilAsync(() => lab.IsGoneAsync(() => lab.Client.CoreV1.ReadNamespacedConfigMapAsync(configMap.Metadata.Name, Ns)), what: "the owned config map collected");
+        Assert.False(await AllGoneAsync(lab, keep));
+    }
+
+    [Fact]
+    public async Task Foreground_deletion_removes_dependents_before_the_owner()
+    {
+        await using var lab = await ControllerHarness.StartAsync(10, new GarbageCollector());
+        var (_, pods) = await ReplicaSetWithPodsAsync(lab, "web", 2);
+
+        await lab.Client.AppsV1.DeleteNamespacedReplicaSetAsync("web", Ns, body: new V1DeleteOptions { PropagationPolicy = "Foreground" });
+        var held = await lab.Client.AppsV1.ReadNamespacedReplicaSetAsync("web", Ns);
+        Assert.Contains("foregroundDeletion", held.Metadata.Finalizers);
+
+        await Wait.UntilAsync(() => lab.IsGoneAsync(() => lab.Client.AppsV1.ReadNamespacedReplicaSetAsync("web", Ns)), what: "the owner gone");
+        Assert.True(await AllGoneAsync(lab, pods));
+    }
+
+    [Fact]
+    public async Task Orphan_deletion_keeps_dependents_without_the_reference()
+    {
+        await using var lab = await ControllerHarness.StartAsync(10, new GarbageCollector());
+        var (_, pods) = await ReplicaSetWithPodsAsync(lab, "web", 2);
+
+        await lab.Client.AppsV1.DeleteNamespacedReplicaSetAsync("web", Ns, body: new V1DeleteOptions { PropagationPolicy = "Orphan" });
+
+        await Wait.UntilAsync(() => lab.IsGoneAsync(() => lab.Client.AppsV1.ReadNamespacedReplicaSetAsync("web", Ns)), what: "the owner gone");
+        foreach (var pod in pods)
+        {
+            var orphan = await lab.Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, Ns);
+            Assert.True(orphan.Metadata.OwnerReferences is null or { Count: 0 });
+        }
+    }
+}
