@@ -137,4 +137,32 @@ public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
         foreach (var w in watchers)
             Assert.Equal(Enumerable.Range(0, 5).Select(i => $"c{i}"), (await w).Select(e => e.Object.Metadata.Name));
     }
+
+    [Fact]
+    public async Task A_watch_sends_its_headers_at_once_and_ends_when_the_server_stops()
+    {
+        var server = await KubeRescue.Lab.ApiServer.Hosting.LabApiServer.StartAsync(new());
+        var stopped = false;
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+            }) { BaseAddress = server.Url };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", server.Token);
+            // Returns once the headers arrive, though no event has happened yet.
+            using var response = await http.GetAsync("/api/v1/namespaces/default/pods?watch=true&resourceVersion=1", HttpCompletionOption.ResponseHeadersRead)
+                .WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await server.DisposeAsync();
+            stopped = true;
+            // Kestrel waits up to 30 s for requests still running; an open watch must not be one of them.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"shutdown took {clock.Elapsed}");
+        }
+        finally
+        {
+            if (!stopped) await server.DisposeAsync();
+        }
+    }
 }

@@ -83,7 +83,7 @@ public sealed class LabApiServer : IAsyncDisposable
         });
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeRescue.Lab.ApiServer");
-        var handler = new ApiServerApp(storage, options.Watch, token, logger);
+        var handler = new ApiServerApp(storage, options.Watch, token, logger, app.Lifetime.ApplicationStopping);
         app.Run(handler.HandleAsync);
         await app.StartAsync(ct);
 

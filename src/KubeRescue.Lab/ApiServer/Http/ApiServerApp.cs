@@ -11,14 +11,14 @@ namespace KubeRescue.Lab.ApiServer.Http;
 /// The request pipeline: authentication, then the non-resource endpoints (version, health, discovery, OpenAPI),
 /// then the generic resource handler. Every failure leaves as a Status; nothing escapes as a bare 500.
 /// </summary>
-public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, string bearerToken, ILogger logger)
+public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, string bearerToken, ILogger logger, CancellationToken stopping)
 {
     /// <summary>host:port clients reach us at, for /api's serverAddressByClientCIDRs; known once Kestrel has bound.</summary>
     public string ServerAddress { get; set; } = "";
 
     public const string GitVersion = "v1.33.0";
 
-    readonly ResourceHandler _resources = new(storage, new WatchServer(storage, watchOptions, storage.Clock));
+    readonly ResourceHandler _resources = new(storage, new WatchServer(storage, watchOptions, storage.Clock, stopping));
     readonly OpenApiDocuments _openApi = new(storage.Registry.All.Select(r => r.ToOpenApiResource()),
         (t, n) => Patching.PatchStrategies.Lookup(t, n) is { } p ? (p.Strategy, p.MergeKey) : null, GitVersion);
     ResourceRegistry Registry => storage.Registry;

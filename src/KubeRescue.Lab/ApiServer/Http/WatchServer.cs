@@ -24,7 +24,8 @@ public sealed record WatchOptions
 /// gets an ERROR event with a 410 Expired Status, as the watch cache answers. Filtered watches see objects that
 /// stop matching as DELETED and ones that start matching as ADDED.
 /// </summary>
-public sealed class WatchServer(ResourceStorage storage, WatchOptions options, TimeProvider clock)
+/// <param name="serverStopping">ends every watch when the server shuts down, rather than holding its shutdown</param>
+public sealed class WatchServer(ResourceStorage storage, WatchOptions options, TimeProvider clock, CancellationToken serverStopping)
 {
     public async Task ServeAsync(ApiRequest req, string? name = null)
     {
@@ -71,11 +72,13 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
         }
 
         using var _ = watch;
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted);
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted, serverStopping);
         lifetime.CancelAfter(timeout);
         var first = true;
         try
         {
+            // Headers go out at once, as upstream's watch handler flushes them before the first event.
+            await req.Http.Response.StartAsync(lifetime.Token);
             foreach (var kv in initial)
             {
                 if (filter.Matches(kv)) WriteObjectEvent(output, "ADDED", kv.Value, kv.ModRevision, table, req, ref first);
