@@ -60,7 +60,12 @@ sealed class EventRecorder(IKubernetes client, string component, string instance
                 LastTimestamp = now,
                 Count = 1,
             }, ns, cancellationToken: ct);
-            lock (_gate) _seen[key] = (name, 1);
+            lock (_gate)
+            {
+                // client-go's correlator keeps an LRU of 4096 series; forgetting them all at once is close enough.
+                if (_seen.Count >= 4096) _seen.Clear();
+                _seen[key] = (name, 1);
+            }
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
         {

@@ -8,29 +8,33 @@ using KubeRescue.Lab.ControlPlane.Scheduler;
 namespace KubeRescue.Lab.Tests.ControlPlane.Scheduler;
 
 /// <summary>
-/// The emulated kube-scheduler against its own in-process API server per test (the scheduler sees every node and
-/// pod, so tests do not share a cluster). The test plays the kubelets: it registers nodes with their status.
+/// The emulated kube-scheduler against an in-process API server. The scheduler sees every node and pod, so each
+/// test starts from an empty cluster: the class shares one server (its shutdown waits for watches the C# client
+/// leaves open) and every test removes its nodes, pods, events and the lease. The test plays the kubelets: it
+/// registers nodes with their status.
 /// </summary>
-public sealed class SchedulerTests : IAsyncLifetime
+public sealed class SchedulerTests(LabServerFixture lab) : IClassFixture<LabServerFixture>, IAsyncLifetime
 {
     static readonly LabTiming Timing = new(10);
     const string MasterLabel = "node-role.kubernetes.io/master";
 
-    LabApiServer _server = null!;
-    Kubernetes _client = null!;
+    readonly LabApiServer _server = lab.Server;
+    readonly Kubernetes _client = lab.Client;
     readonly List<Instance> _instances = [];
 
-    public async Task InitializeAsync()
-    {
-        _server = await LabApiServer.StartAsync(LabServerFixture.Options);
-        _client = new Kubernetes(_server.ClientConfiguration());
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         foreach (var instance in _instances) await instance.StopAsync();
-        _client.Dispose();
-        await _server.DisposeAsync();
+        foreach (var node in (await _client.CoreV1.ListNodeAsync()).Items)
+            await _client.CoreV1.DeleteNodeAsync(node.Metadata.Name);
+        foreach (var pod in (await _client.CoreV1.ListNamespacedPodAsync("default")).Items)
+            await _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "default", gracePeriodSeconds: 0);
+        foreach (var e in (await _client.CoreV1.ListNamespacedEventAsync("default")).Items)
+            await _client.CoreV1.DeleteNamespacedEventAsync(e.Metadata.Name, "default");
+        foreach (var lease in (await _client.CoordinationV1.ListNamespacedLeaseAsync("kube-system")).Items)
+            await _client.CoordinationV1.DeleteNamespacedLeaseAsync(lease.Metadata.Name, "kube-system");
     }
 
     sealed record Instance(Task<int> Run, CancellationTokenSource Stop, StringWriter Log)
@@ -272,7 +276,9 @@ public sealed class SchedulerTests : IAsyncLifetime
 
         await _client.CoreV1.CreateNamespacedPodAsync(Pod("first"), "default");
         await BoundNodeAsync("first");
-        Assert.Contains("Successfully bound pod to node\" pod=\"default/first\"", leader.Log.ToString());
+        // The binder logs once the server has answered, just after the test can see the binding.
+        await Wait.UntilAsync(() => Task.FromResult(leader.Log.ToString().Contains("Successfully bound pod to node\" pod=\"default/first\"")),
+            TimeSpan.FromSeconds(5), "the leader's log of the binding");
         Assert.DoesNotContain("Successfully bound", standby.Log.ToString());
 
         var stopped = DateTime.UtcNow;
@@ -290,7 +296,8 @@ public sealed class SchedulerTests : IAsyncLifetime
 
         await _client.CoreV1.CreateNamespacedPodAsync(Pod("second"), "default");
         await BoundNodeAsync("second");
-        Assert.Contains("pod=\"default/second\"", standby.Log.ToString());
+        await Wait.UntilAsync(() => Task.FromResult(standby.Log.ToString().Contains("Successfully bound pod to node\" pod=\"default/second\"")),
+            TimeSpan.FromSeconds(5), "the new leader's log of the binding");
     }
 
     [Fact]
