@@ -1,0 +1,198 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace KubeRescue.Lab.ControlPlane.Scheduler;
+
+/// <summary>
+/// How a node failed a filter, as the framework's Status: Unschedulable nodes are preemption candidates,
+/// UnschedulableAndUnresolvable ones are not.
+/// </summary>
+sealed record NodeStatus(bool Unresolvable, IReadOnlyList<string> Reasons)
+{
+    public static NodeStatus Unschedulable(params string[] reasons) => new(false, reasons);
+    public static NodeStatus UnschedulableAndUnresolvable(params string[] reasons) => new(true, reasons);
+}
+
+/// <summary>
+/// The default profile's filter plugins, in the order the framework runs them, with upstream's reason strings
+/// (v1.33). The first plugin that rejects a node decides its status.
+/// </summary>
+static class Filters
+{
+    public const string TaintNodeUnschedulable = "node.kubernetes.io/unschedulable";
+
+    public static NodeStatus? Run(V1Pod pod, Dictionary<string, long> podRequest, NodeInfo node, IReadOnlyList<NodeInfo> all) =>
+        NodeUnschedulable(pod, node)
+        ?? NodeName(pod, node)
+        ?? TaintToleration(pod, node)
+        ?? NodeAffinity(pod, node)
+        ?? NodePorts(pod, node)
+        ?? NodeResourcesFit(pod, podRequest, node)
+        ?? InterPodAffinity(pod, node, all);
+
+    static NodeStatus? NodeUnschedulable(V1Pod pod, NodeInfo node)
+    {
+        if (node.Node.Spec?.Unschedulable != true) return null;
+        var taint = new V1Taint { Key = TaintNodeUnschedulable, Effect = "NoSchedule" };
+        return Tolerates(pod.Spec.Tolerations, taint) ? null : NodeStatus.UnschedulableAndUnresolvable("node(s) were unschedulable");
+    }
+
+    static NodeStatus? NodeName(V1Pod pod, NodeInfo node) =>
+        string.IsNullOrEmpty(pod.Spec.NodeName) || pod.Spec.NodeName == node.Name
+            ? null
+            : NodeStatus.UnschedulableAndUnresolvable("node(s) didn't match the requested node name");
+
+    static NodeStatus? TaintToleration(V1Pod pod, NodeInfo node)
+    {
+        var taint = node.Node.Spec?.Taints?.FirstOrDefault(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerates(pod.Spec.Tolerations, t));
+        return taint is null ? null : NodeStatus.UnschedulableAndUnresolvable($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}");
+    }
+
+    public static bool Tolerates(IEnumerable<V1Toleration>? tolerations, V1Taint taint) =>
+        tolerations?.Any(t =>
+            (string.IsNullOrEmpty(t.Effect) || t.Effect == taint.Effect)
+            && (string.IsNullOrEmpty(t.Key) || t.Key == taint.Key)
+            && t.OperatorProperty switch
+            {
+                null or "" or "Equal" => (t.Value ?? "") == (taint.Value ?? ""),
+                "Exists" => true,
+                _ => false,
+            }) == true;
+
+    static NodeStatus? NodeAffinity(V1Pod pod, NodeInfo node)
+    {
+        var labels = node.Node.Metadata.Labels ?? new Dictionary<string, string>();
+        var selectorOk = pod.Spec.NodeSelector is not { Count: > 0 } selector
+            || selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        var required = pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
+        var affinityOk = required is null || required.NodeSelectorTerms.Any(term => Matches(term, node));
+        return selectorOk && affinityOk ? null : NodeStatus.UnschedulableAndUnresolvable("node(s) didn't match Pod's node affinity/selector");
+    }
+
+    /// <summary>A node selector term: all its expressions and fields hold; a term with neither matches nothing.</summary>
+    public static bool Matches(V1NodeSelectorTerm term, NodeInfo node)
+    {
+        var expressions = term.MatchExpressions ?? [];
+        var fields = term.MatchFields ?? [];
+        if (expressions.Count == 0 && fields.Count == 0) return false;
+        return expressions.All(e => Holds(e, node.Label(e.Key)))
+            && fields.All(f => f.Key == "metadata.name" && Holds(f, node.Name));
+    }
+
+    static bool Holds(V1NodeSelectorRequirement r, string? value) => r.OperatorProperty switch
+    {
+        "In" => value is not null && (r.Values ?? []).Contains(value),
+        "NotIn" => value is null || !(r.Values ?? []).Contains(value),
+        "Exists" => value is not null,
+        "DoesNotExist" => value is null,
+        "Gt" or "Lt" => value is not null && r.Values is [var bound]
+            && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var have)
+            && long.TryParse(bound, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var want)
+            && (r.OperatorProperty == "Gt" ? have > want : have < want),
+        _ => false,
+    };
+
+    static NodeStatus? NodePorts(V1Pod pod, NodeInfo node)
+    {
+        var wanted = HostPorts(pod).ToList();
+        if (wanted.Count == 0) return null;
+        var used = node.Pods.SelectMany(HostPorts).ToList();
+        var conflict = wanted.Any(w => used.Any(u => u.Port == w.Port && u.Protocol == w.Protocol
+            && (u.Ip == "0.0.0.0" || w.Ip == "0.0.0.0" || u.Ip == w.Ip)));
+        return conflict ? NodeStatus.Unschedulable("node(s) didn't have free ports for the requested pod ports") : null;
+    }
+
+    static IEnumerable<(int Port, string Protocol, string Ip)> HostPorts(V1Pod pod) =>
+        (pod.Spec.Containers ?? []).SelectMany(c => c.Ports ?? [])
+            .Where(p => p.HostPort is > 0)
+            .Select(p => (p.HostPort!.Value, p.Protocol ?? "TCP", string.IsNullOrEmpty(p.HostIP) ? "0.0.0.0" : p.HostIP));
+
+    /// <summary>Pods, then cpu, memory and the other resources against allocatable minus what the node's pods request.</summary>
+    static NodeStatus? NodeResourcesFit(V1Pod pod, Dictionary<string, long> request, NodeInfo node)
+    {
+        var reasons = new List<string>();
+        if (node.Pods.Count + 1 > node.Allocatable.GetValueOrDefault(Resources.Pods)) reasons.Add("Too many pods");
+        var order = request.Keys.OrderBy(k => k switch { Resources.Cpu => 0, Resources.Memory => 1, "ephemeral-storage" => 2, _ => 3 }).ThenBy(k => k, StringComparer.Ordinal);
+        foreach (var name in order)
+        {
+            var want = request[name];
+            if (want <= 0) continue;
+            if (want > node.Allocatable.GetValueOrDefault(name) - node.Requested.GetValueOrDefault(name)) reasons.Add($"Insufficient {name}");
+        }
+        return reasons.Count == 0 ? null : new NodeStatus(false, reasons);
+    }
+
+    static NodeStatus? InterPodAffinity(V1Pod pod, NodeInfo node, IReadOnlyList<NodeInfo> all)
+    {
+        var affinity = pod.Spec.Affinity;
+        var required = affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [];
+        if (required.Count > 0 && !SatisfiesPodAffinity(pod, required, node, all))
+            return NodeStatus.UnschedulableAndUnresolvable("node(s) didn't match pod affinity rules");
+
+        foreach (var term in affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
+            if (node.Label(term.TopologyKey) is { } value
+                && all.Any(n => n.Label(term.TopologyKey) == value && n.Pods.Any(e => PodTerms.Matches(term, pod, e))))
+                return NodeStatus.Unschedulable("node(s) didn't match pod anti-affinity rules");
+
+        foreach (var other in all)
+            foreach (var existing in other.Pods)
+                foreach (var term in existing.Spec.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
+                    if (other.Label(term.TopologyKey) is { } value && node.Label(term.TopologyKey) == value && PodTerms.Matches(term, existing, pod))
+                        return NodeStatus.Unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
+        return null;
+    }
+
+    /// <summary>
+    /// Every term needs a matching pod in the node's topology domain; but when no pod anywhere matches any term and
+    /// the pod matches its own terms, it may go anywhere (the first of a group that wants to be together).
+    /// </summary>
+    static bool SatisfiesPodAffinity(V1Pod pod, IList<V1PodAffinityTerm> terms, NodeInfo node, IReadOnlyList<NodeInfo> all)
+    {
+        if (terms.All(term => node.Label(term.TopologyKey) is { } value
+                && all.Any(n => n.Label(term.TopologyKey) == value && n.Pods.Any(e => PodTerms.Matches(term, pod, e)))))
+            return true;
+        var anyMatchAnywhere = terms.Any(term => all.Any(n => n.Pods.Any(e => PodTerms.Matches(term, pod, e))));
+        return !anyMatchAnywhere && terms.All(term => PodTerms.Matches(term, pod, pod) && node.Label(term.TopologyKey) is not null);
+    }
+}
+
+/// <summary>Pod (anti-)affinity terms: which pods a term, owned by one pod, selects.</summary>
+static class PodTerms
+{
+    /// <summary>Whether <paramref name="candidate"/> is selected by <paramref name="term"/> of <paramref name="owner"/>.</summary>
+    public static bool Matches(V1PodAffinityTerm term, V1Pod owner, V1Pod candidate)
+    {
+        var ns = candidate.Metadata.NamespaceProperty;
+        // An empty namespaceSelector selects every namespace; a non-empty one needs namespace labels, which the
+        // lab's scheduler does not watch, so only the listed namespaces count then.
+        var inNamespace = term.Namespaces is { Count: > 0 } list
+            ? list.Contains(ns) || IsEmpty(term.NamespaceSelector)
+            : term.NamespaceSelector is null ? ns == owner.Metadata.NamespaceProperty : IsEmpty(term.NamespaceSelector);
+        return inNamespace && Selects(term.LabelSelector, candidate.Metadata.Labels);
+    }
+
+    static bool IsEmpty(V1LabelSelector? s) => s is not null && s.MatchLabels is not { Count: > 0 } && s.MatchExpressions is not { Count: > 0 };
+
+    /// <summary>A label selector: null selects nothing, empty selects everything.</summary>
+    public static bool Selects(V1LabelSelector? selector, IDictionary<string, string>? labels)
+    {
+        if (selector is null) return false;
+        labels ??= new Dictionary<string, string>();
+        foreach (var (key, value) in selector.MatchLabels ?? new Dictionary<string, string>())
+            if (!labels.TryGetValue(key, out var have) || have != value) return false;
+        foreach (var e in selector.MatchExpressions ?? [])
+        {
+            var has = labels.TryGetValue(e.Key, out var have);
+            var ok = e.OperatorProperty switch
+            {
+                "In" => has && (e.Values ?? []).Contains(have!),
+                "NotIn" => !has || !(e.Values ?? []).Contains(have!),
+                "Exists" => has,
+                "DoesNotExist" => !has,
+                _ => false,
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+}
