@@ -1,61 +1,105 @@
 using System.CommandLine;
+using System.Globalization;
+using KubeRescue.Lab;
 using KubeRescue.Lab.ApiServer.Hosting;
+using KubeRescue.Lab.Components;
 
 namespace KubeRescue.Cli.Commands.Lab;
 
 /// <summary><c>kube-rescue lab up</c>: options, validate, run.</summary>
 public static class LabUpCommand
 {
-    sealed record Options(bool ApiOnly, string Kubeconfig, int Port);
+    sealed record Options(bool ApiOnly, string Kubeconfig, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose);
 
     public static Command Create()
     {
         var apiOnly = new Option<bool>("--api-only") { Description = "Serve only the Kubernetes API: no nodes, no control plane." };
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Where to write the kubeconfig for kubectl and clients.", Required = true };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 to serve HTTPS on (default: a free one)." };
+        var masters = new Option<int>("--masters") { Description = "Master nodes.", DefaultValueFactory = _ => 3 };
+        var workers = new Option<int>("--workers") { Description = "Worker nodes.", DefaultValueFactory = _ => 2 };
+        var manifests = new Option<string?>("--manifests") { Description = "Boot from the kube-system manifests in this directory instead of the built-in ones." };
+        var timeScale = new Option<double>("--time-scale")
+        {
+            Description = "Run every timing this many times faster than a real cluster (for tests; the default 1 is real time).",
+            DefaultValueFactory = _ => 1,
+        };
+        var verbose = new Option<bool>("--verbose") { Description = "Print the emulated components' logs." };
         var command = new Command("up", """
-            Start the lab and run until interrupted (SIGINT or SIGTERM).
+            Start the lab and run until interrupted (SIGINT or SIGTERM): a self-hosted cluster booted as bootkube boots
+            one (a temporary scheduler and controller-manager until the kube-system Deployments' pods run and lead), or,
+            with --api-only, the Kubernetes API server alone. Prints a line containing "ready" once it is.
 
             Examples:
+              kube-rescue lab up --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue lab up --masters 3 --workers 500 --kubeconfig /tmp/lab.kubeconfig
               kube-rescue lab up --api-only --kubeconfig /tmp/lab.kubeconfig
-              kubectl --kubeconfig /tmp/lab.kubeconfig get namespaces
+              kubectl --kubeconfig /tmp/lab.kubeconfig get pods -A -o wide
             """)
         {
-            apiOnly, kubeconfig, port,
+            apiOnly, kubeconfig, port, masters, workers, manifests, timeScale, verbose,
         };
-        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(apiOnly), result.GetValue(kubeconfig)!, result.GetValue(port)), ct));
+        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(apiOnly), result.GetValue(kubeconfig)!, result.GetValue(port),
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(manifests), result.GetValue(timeScale), result.GetValue(verbose)), result, ct));
         return command;
     }
 
-    static string? Validate(Options o)
+    static string? Validate(Options o, ParseResult result)
     {
-        if (!o.ApiOnly) return "the full lab (nodes and control plane) is not available yet: start the API server alone with --api-only";
         if (o.Port is < 0 or > 65535) return $"--port {o.Port} is not a port number (0-65535)";
         if (string.IsNullOrWhiteSpace(o.Kubeconfig)) return "--kubeconfig needs a file path";
         if (Directory.Exists(o.Kubeconfig)) return $"--kubeconfig {o.Kubeconfig} is a directory";
+        if (o.ApiOnly)
+        {
+            var clusterOnly = new[] { "--masters", "--workers", "--manifests" }.Where(n => result.GetResult(n) is System.CommandLine.Parsing.OptionResult { Implicit: false }).ToList();
+            return clusterOnly.Count > 0 ? $"{string.Join(", ", clusterOnly)} make no sense with --api-only" : null;
+        }
+        if (o.Masters is < 1 or > 100) return $"--masters {o.Masters}: a lab has 1 to 100 masters";
+        if (o.Workers is < 0 or > 10_000) return $"--workers {o.Workers}: a lab has 0 to 10000 workers";
+        if (o.Manifests is not null && !Directory.Exists(o.Manifests)) return $"--manifests {o.Manifests} is not a directory";
+        if (o.TimeScale is < 1 or > 100 || double.IsNaN(o.TimeScale)) return $"--time-scale {o.TimeScale.ToString(CultureInfo.InvariantCulture)}: use 1 (real time) to 100";
         return null;
     }
 
-    static async Task<int> RunAsync(Options o, CancellationToken ct)
+    static async Task<int> RunAsync(Options o, ParseResult result, CancellationToken ct)
     {
-        if (Validate(o) is { } error)
+        if (Validate(o, result) is { } error)
         {
             await Console.Error.WriteLineAsync($"error: {error}");
             return 2;
         }
-        LabApiServer server;
+        IAsyncDisposable lab;
+        string ready;
         try
         {
-            server = await LabApiServer.StartAsync(new LabApiServerOptions { Port = o.Port, KubeconfigPath = o.Kubeconfig }, ct);
+            if (o.ApiOnly)
+            {
+                var server = await LabApiServer.StartAsync(new LabApiServerOptions { Port = o.Port, KubeconfigPath = o.Kubeconfig }, ct);
+                (lab, ready) = (server, $"lab API server ready at {server.Url}");
+            }
+            else
+            {
+                var log = o.Verbose ? Console.Error : TextWriter.Null;
+                var cluster = await LabCluster.StartAsync(new LabClusterOptions
+                {
+                    Masters = o.Masters, Workers = o.Workers, Port = o.Port, KubeconfigPath = o.Kubeconfig,
+                    ManifestsDirectory = o.Manifests, Timing = new LabTiming(o.TimeScale), Log = log,
+                }, line => Console.WriteLine(line), ct);
+                (lab, ready) = (cluster, $"lab cluster ready at {cluster.Api.Url}: {o.Masters} masters, {o.Workers} workers, self-hosted control plane up");
+            }
         }
-        catch (IOException e)
+        catch (OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync($"error: cannot serve on port {o.Port}: {e.Message}");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
-        await using (server)
+        await using (lab)
         {
-            Console.WriteLine($"lab API server ready at {server.Url} (kubeconfig: {Path.GetFullPath(o.Kubeconfig)}, context {Kubeconfig.ContextName})");
+            Console.WriteLine($"{ready} (kubeconfig: {Path.GetFullPath(o.Kubeconfig)}, context {Kubeconfig.ContextName})");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

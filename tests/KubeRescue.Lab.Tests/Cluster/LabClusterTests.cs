@@ -1,0 +1,125 @@
+using k8s;
+using k8s.Models;
+using KubeRescue.Lab.Components;
+
+namespace KubeRescue.Lab.Tests.Cluster;
+
+/// <summary>One self-hosted lab cluster for the scenario tests of a class, at ten times real speed.</summary>
+public sealed class LabClusterFixture : IAsyncLifetime
+{
+    public LabCluster Cluster { get; private set; } = null!;
+    public Kubernetes Client { get; private set; } = null!;
+    public List<string> Progress { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 2, Timing = new LabTiming(10) }, Progress.Add, cts.Token);
+        Client = new Kubernetes(Cluster.Api.ClientConfiguration());
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Cluster.DisposeAsync();
+    }
+}
+
+public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFixture>
+{
+    readonly Kubernetes _client = lab.Client;
+
+    async Task<IList<V1Pod>> Pods(string app) =>
+        (await _client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: $"k8s-app={app}")).Items;
+
+    [Fact]
+    public async Task The_lab_boots_self_hosted_the_way_bootkube_does()
+    {
+        Assert.Contains("starting the temporary bootstrap control plane", lab.Progress);
+        Assert.Contains("tearing down the temporary bootstrap control plane", lab.Progress);
+        var nodes = (await _client.CoreV1.ListNodeAsync()).Items;
+        Assert.Equal(["master-1", "master-2", "master-3", "worker-1", "worker-2"], nodes.Select(n => n.Metadata.Name).Order());
+        Assert.All(nodes, n => Assert.Contains(n.Status.Conditions, c => c.Type == "Ready" && c.Status == "True"));
+
+        foreach (var component in new[] { "kube-scheduler", "kube-controller-manager" })
+        {
+            var deployment = await _client.AppsV1.ReadNamespacedDeploymentAsync(component, "kube-system");
+            Assert.Equal(2, deployment.Status.AvailableReplicas);
+            var pods = await Pods(component);
+            Assert.Equal(2, pods.Count(p => p.Status.Phase == "Running"));
+            // Preferred anti-affinity spreads the two replicas over two masters.
+            Assert.Equal(2, pods.Select(p => p.Spec.NodeName).Distinct().Count());
+            Assert.All(pods, p => Assert.StartsWith("master-", p.Spec.NodeName));
+            var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(component, "kube-system");
+            Assert.Contains(pods, p => lease.Spec.HolderIdentity.StartsWith(p.Metadata.Name + "_", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Daemon_sets_run_where_the_real_ones_do()
+    {
+        await Wait.UntilAsync(async () => (await Pods("kube-proxy")).Count(p => p.Status.Phase == "Running") == 5, TimeSpan.FromSeconds(30), "kube-proxy on every node");
+        await Wait.UntilAsync(async () => (await Pods("kube-apiserver")).Count(p => p.Status.Phase == "Running") == 3, TimeSpan.FromSeconds(30), "kube-apiserver on every master");
+        Assert.All(await Pods("kube-apiserver"), p => Assert.StartsWith("master-", p.Spec.NodeName));
+    }
+
+    [Fact]
+    public async Task A_deployment_rolls_out_and_scales()
+    {
+        var ns = "rollout";
+        await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = ns } });
+        var labels = new Dictionary<string, string> { ["app"] = "web" };
+        await _client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new() { Name = "web" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 3,
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec { Metadata = new() { Labels = labels }, Spec = new V1PodSpec { Containers = [new() { Name = "web", Image = "nginx:1" }] } },
+            },
+        }, ns);
+        async Task<bool> RolledOut(int replicas)
+        {
+            var d = await _client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
+            return d.Status?.ObservedGeneration >= d.Metadata.Generation && d.Status.UpdatedReplicas == replicas && d.Status.AvailableReplicas == replicas && d.Status.Replicas == replicas;
+        }
+        await Wait.UntilAsync(() => RolledOut(3), TimeSpan.FromSeconds(30), "first rollout");
+        var pods = (await _client.CoreV1.ListNamespacedPodAsync(ns)).Items;
+        Assert.All(pods, p => Assert.StartsWith("worker-", p.Spec.NodeName));
+
+        await _client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch), "web", ns);
+        await Wait.UntilAsync(() => RolledOut(3), TimeSpan.FromSeconds(30), "second rollout");
+        var sets = (await _client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items;
+        Assert.Equal(2, sets.Count);
+        Assert.Equal(3, sets.Single(s => s.Spec.Template.Spec.Containers[0].Image == "nginx:2").Status.ReadyReplicas);
+
+        await _client.AppsV1.PatchNamespacedDeploymentScaleAsync(new V1Patch("""{"spec":{"replicas":5}}""", V1Patch.PatchType.MergePatch), "web", ns);
+        await Wait.UntilAsync(() => RolledOut(5), TimeSpan.FromSeconds(30), "scale to 5");
+    }
+
+    [Fact]
+    public async Task Without_a_scheduler_its_replacement_pods_stay_pending_forever()
+    {
+        // Run on its own copy of the cluster state: it breaks the scheduler for good.
+        await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(10) });
+        using var client = new Kubernetes(broken.Api.ClientConfiguration());
+        await client.CoreV1.DeleteCollectionNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler");
+        // The controller-manager recreates them; nothing schedules them.
+        await Wait.UntilAsync(async () =>
+        {
+            var pods = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
+            return pods.Count == 2 && pods.All(p => p.Metadata.DeletionTimestamp is null && p.Status.Phase == "Pending" && string.IsNullOrEmpty(p.Spec.NodeName));
+        }, TimeSpan.FromSeconds(60), "two pending replacements");
+        // Three lease durations (at this speed) later, nothing has scheduled them and no scheduler leads.
+        await Wait.UntilAsync(async () =>
+        {
+            var pods = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
+            return pods.All(p => p.Metadata.CreationTimestamp < DateTime.UtcNow.AddSeconds(-5));
+        }, TimeSpan.FromSeconds(30), "the replacements to have waited three lease durations");
+        var pending = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
+        Assert.All(pending, p => Assert.True(string.IsNullOrEmpty(p.Spec.NodeName)));
+        var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("kube-scheduler", "kube-system");
+        Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity) || lease.Spec.RenewTime < DateTime.UtcNow.AddSeconds(-1.5));
+    }
+}
