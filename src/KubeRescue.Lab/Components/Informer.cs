@@ -34,6 +34,10 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     public event Action<T, T>? Updated;
     public event Action<T>? Deleted;
 
+    /// <summary>A handler threw. The informer goes on with the next handler and event, as client-go's does after a
+    /// handler panic is recovered; whoever owns the handler should hear of it.</summary>
+    public event Action<Exception>? HandlerFailed;
+
     public IEnumerable<T> Items => _cache.Values;
 
     public T? Get(string? ns, string name) => _cache.GetValueOrDefault(Key(ns, name));
@@ -84,22 +88,40 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
         var (items, resourceVersion) = await _list(ct);
         var fresh = items.ToDictionary(Key, StringComparer.Ordinal);
         foreach (var (key, old) in _cache)
-            if (!fresh.ContainsKey(key) && _cache.TryRemove(key, out _)) Deleted?.Invoke(old);
+            if (!fresh.ContainsKey(key) && _cache.TryRemove(key, out _)) Notify(Deleted, old);
         foreach (var (key, obj) in fresh)
         {
             if (_cache.TryGetValue(key, out var old))
             {
                 _cache[key] = obj;
-                if (old.Metadata.ResourceVersion != obj.Metadata.ResourceVersion) Updated?.Invoke(old, obj);
+                if (old.Metadata.ResourceVersion != obj.Metadata.ResourceVersion) Notify(Updated, old, obj);
             }
             else
             {
                 _cache[key] = obj;
-                Added?.Invoke(obj);
+                Notify(Added, obj);
             }
         }
         _synced.TrySetResult();
         return resourceVersion;
+    }
+
+    void Notify(Action<T>? handlers, T obj)
+    {
+        foreach (var handler in handlers?.GetInvocationList().Cast<Action<T>>() ?? [])
+        {
+            try { handler(obj); }
+            catch (Exception e) { HandlerFailed?.Invoke(e); }
+        }
+    }
+
+    void Notify(Action<T, T>? handlers, T old, T obj)
+    {
+        foreach (var handler in handlers?.GetInvocationList().Cast<Action<T, T>>() ?? [])
+        {
+            try { handler(old, obj); }
+            catch (Exception e) { HandlerFailed?.Invoke(e); }
+        }
     }
 
     void Apply(WatchEventType type, T obj)
@@ -111,16 +133,16 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
                 if (_cache.TryGetValue(key, out var old))
                 {
                     _cache[key] = obj;
-                    Updated?.Invoke(old, obj);
+                    Notify(Updated, old, obj);
                 }
                 else
                 {
                     _cache[key] = obj;
-                    Added?.Invoke(obj);
+                    Notify(Added, obj);
                 }
                 break;
             case WatchEventType.Deleted:
-                if (_cache.TryRemove(key, out var gone)) Deleted?.Invoke(gone);
+                if (_cache.TryRemove(key, out var gone)) Notify(Deleted, gone);
                 break;
         }
     }

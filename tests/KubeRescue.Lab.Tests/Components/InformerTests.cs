@@ -35,4 +35,26 @@ public class InformerTests
         cts.Cancel();
         await run;
     }
+
+    [Fact]
+    public async Task A_throwing_handler_does_not_stop_the_informer()
+    {
+        await using var server = await LabApiServer.StartAsync(new LabApiServerOptions());
+        using var client = new Kubernetes(server.ClientConfiguration());
+        var informer = Informers.Pods(client);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var failures = 0;
+        informer.Added += _ => throw new InvalidOperationException("handler bug");
+        informer.Added += p => seen.Enqueue(p.Metadata.Name);
+        informer.HandlerFailed += _ => Interlocked.Increment(ref failures);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var run = informer.RunAsync(cts.Token);
+        await informer.Synced.WaitAsync(cts.Token);
+        foreach (var name in new[] { "a", "b" })
+            await client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new() { Name = name }, Spec = new() { Containers = [new() { Name = "c", Image = "i" }] } }, "default");
+        await Wait.UntilAsync(() => Task.FromResult(seen.Count == 2));
+        Assert.Equal(2, Volatile.Read(ref failures));
+        cts.Cancel();
+        await run;
+    }
 }
