@@ -44,11 +44,15 @@ public static class Processes
 }
 
 /// <summary>
-/// A running <c>kube-rescue lab up --api-only</c>: the real CLI process, started once per test class, stopped
-/// with SIGTERM at the end.
+/// A running <c>kube-rescue lab up</c> (by default <c>--api-only</c>): the real CLI process, started once per test
+/// class, stopped with SIGTERM at the end.
 /// </summary>
-public sealed class LabProcess : IAsyncLifetime
+public class LabProcess(params string[] arguments) : IAsyncLifetime
 {
+    public LabProcess() : this("--api-only")
+    {
+    }
+
     Process? _process;
     readonly StringBuilder _output = new();
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("kube-rescue-e2e-").FullName;
@@ -56,18 +60,18 @@ public sealed class LabProcess : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _process = Process.Start(Processes.Cli("lab", "up", "--api-only", "--kubeconfig", Kubeconfig))!;
+        _process = Process.Start(Processes.Cli(["lab", "up", .. arguments, "--kubeconfig", Kubeconfig]))!;
         var ready = new TaskCompletionSource();
         _process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
             lock (_output) _output.AppendLine(e.Data);
-            if (e.Data.Contains("ready", StringComparison.Ordinal)) ready.TrySetResult();
+            if (e.Data.Contains(" ready ", StringComparison.Ordinal)) ready.TrySetResult();
         };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var done = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        var done = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
         if (done != ready.Task) throw new InvalidOperationException($"lab did not become ready: {Output}");
     }
 
