@@ -44,15 +44,11 @@ public static class Processes
 }
 
 /// <summary>
-/// A running <c>kube-rescue lab up</c> (by default <c>--api-only</c>): the real CLI process, started once per test
-/// class, stopped with SIGTERM at the end.
+/// A running <c>kube-rescue lab up</c>: the real CLI process, started once per test class, stopped with SIGTERM at
+/// the end.
 /// </summary>
-public class LabProcess(params string[] arguments) : IAsyncLifetime
+public abstract class LabProcess(params string[] arguments) : IAsyncLifetime
 {
-    public LabProcess() : this("--api-only")
-    {
-    }
-
     Process? _process;
     readonly StringBuilder _output = new();
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("kube-rescue-e2e-").FullName;
@@ -99,6 +95,9 @@ public class LabProcess(params string[] arguments) : IAsyncLifetime
         }
     }
 }
+
+/// <summary><c>kube-rescue lab up --api-only</c>.</summary>
+public sealed class ApiLabProcess() : LabProcess("--api-only");
 
 static class Posix
 {

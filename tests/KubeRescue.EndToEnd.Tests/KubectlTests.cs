@@ -8,7 +8,7 @@ namespace KubeRescue.EndToEnd.Tests;
 /// Real kubectl (the default dispatcher, 1.27 and 1.33) against <c>kube-rescue lab up --api-only</c>: what an
 /// operator types during a recovery must work and print what a real cluster prints.
 /// </summary>
-public class KubectlTests(LabProcess lab) : IClassFixture<LabProcess>
+public class KubectlTests(ApiLabProcess lab) : IClassFixture<ApiLabProcess>
 {
     static string Manifest(string ns, string image, string envValue) => $$"""
         apiVersion: apps/v1
@@ -236,7 +236,7 @@ public class LabUpTests
     [InlineData(Posix.SIGINT)]
     public async Task Lab_up_serves_until_signalled_then_exits_0(int signal)
     {
-        var lab = new LabProcess();
+        var lab = new ApiLabProcess();
         await lab.InitializeAsync();
         try
         {

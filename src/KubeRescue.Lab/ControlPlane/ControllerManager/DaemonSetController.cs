@@ -229,8 +229,7 @@ public sealed class DaemonSetController : IController
     async Task SyncNodesAsync(ControllerContext context, string key, V1DaemonSet ds, List<V1Pod> delete, List<string> create, string hash, CancellationToken ct)
     {
         if (delete.Count == 0 && create.Count == 0) return;
-        _expectations.ExpectCreations(key, create.Count);
-        _expectations.ExpectDeletions(key, delete.Select(p => Key(p.Metadata)));
+        _expectations.Expect(key, create.Count, delete.Select(p => Key(p.Metadata)));
 
         var created = 0;
         for (var batch = 1; created < create.Count; batch *= 2)

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using KubeRescue.Lab.Components;
+using KubeRescue.Lab.ControlPlane.ControllerManager.Support;
 using KubeRescue.Lab.ControlPlane.ControllerManager.Workloads;
 using static KubeRescue.Lab.ControlPlane.ControllerManager.Workloads.DeploymentUtil;
 
@@ -241,12 +242,12 @@ sealed class DeploymentSync
         }
         if (!create) return null;
 
-        var hash = PodTemplateHash.Compute(d.Spec.Template, d.Status.CollisionCount);
+        var hash = TemplateHash.Compute(d.Spec.Template, d.Status.CollisionCount);
         var template = Objects.Clone(d.Spec.Template);
         template.Metadata ??= new V1ObjectMeta();
-        template.Metadata.Labels = new Dictionary<string, string>(template.Metadata.Labels ?? new Dictionary<string, string>()) { [PodTemplateHash.Label] = hash };
+        template.Metadata.Labels = new Dictionary<string, string>(template.Metadata.Labels ?? new Dictionary<string, string>()) { [TemplateHash.PodTemplateHashLabel] = hash };
         var selector = Objects.Clone(d.Spec.Selector);
-        selector.MatchLabels = new Dictionary<string, string>(selector.MatchLabels ?? new Dictionary<string, string>()) { [PodTemplateHash.Label] = hash };
+        selector.MatchLabels = new Dictionary<string, string>(selector.MatchLabels ?? new Dictionary<string, string>()) { [TemplateHash.PodTemplateHashLabel] = hash };
         var newRS = new V1ReplicaSet
         {
             ApiVersion = ApiVersion,
@@ -274,7 +275,7 @@ sealed class DeploymentSync
         {
             // A slow cache, or a hash collision with a ReplicaSet that is not ours or has another template.
             var found = _replicaSets.Get(d.Metadata.NamespaceProperty, newRS.Metadata.Name) ?? throw new InvalidOperationException($"replica set {newRS.Metadata.Name} exists but is not in the cache yet");
-            if (Objects.ControllerOf(found.Metadata)?.Uid != d.Metadata.Uid || !PodTemplateHash.EqualIgnoreHash(d.Spec.Template, found.Spec.Template))
+            if (Objects.ControllerOf(found.Metadata)?.Uid != d.Metadata.Uid || !TemplateHash.EqualIgnoreHash(d.Spec.Template, found.Spec.Template))
             {
                 d.Status.CollisionCount = (d.Status.CollisionCount ?? 0) + 1;
                 await WriteStatusAsync(d, ct);

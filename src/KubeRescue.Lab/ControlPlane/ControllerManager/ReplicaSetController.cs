@@ -1,3 +1,4 @@
+using KubeRescue.Lab.ControlPlane.ControllerManager.Support;
 using k8s;
 using k8s.Models;
 using KubeRescue.Lab.Components;
@@ -59,7 +60,7 @@ sealed class ReplicaSetSync
         Action<V1ReplicaSet, V1ReplicaSet> updated = (_, rs) => _queue.Add(Objects.Key(rs.Metadata));
         Action<V1ReplicaSet> deleted = rs =>
         {
-            _expectations.Delete(Objects.Key(rs.Metadata));
+            _expectations.Forget(Objects.Key(rs.Metadata));
             _queue.Add(Objects.Key(rs.Metadata));
         };
         _replicaSets.Added += added;
@@ -161,7 +162,7 @@ sealed class ReplicaSetSync
         var (ns, name) = Objects.SplitKey(key);
         if (_replicaSets.Get(ns, name) is not { } cached)
         {
-            _expectations.Delete(key);
+            _expectations.Forget(key);
             return true;
         }
         var rs = Objects.Clone(cached);

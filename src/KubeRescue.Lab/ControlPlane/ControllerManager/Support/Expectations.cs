@@ -3,61 +3,56 @@ using KubeRescue.Lab.Components;
 namespace KubeRescue.Lab.ControlPlane.ControllerManager.Support;
 
 /// <summary>
-/// client-go's ControllerExpectations (UID-tracking flavour): a controller that created or deleted pods waits until
-/// its informer has seen those changes before it counts pods again, so a lagging cache does not make it create
-/// twice. Expectations older than five minutes (lab time) are given up on, as upstream's ExpectationsTimeout.
+/// client-go's ControllerExpectations (UIDTrackingControllerExpectations for deletions): the creates a controller
+/// has in flight and the pods it asked to delete, so it does not act again on a cache that has not seen its own
+/// writes yet. A record older than the TTL (5 minutes, lab time) no longer blocks, in case a watch event was lost.
 /// </summary>
 public sealed class Expectations(LabTiming timing)
 {
-    sealed class Entry
+    sealed class Record
     {
         public int Adds;
         public readonly HashSet<string> Deletes = [];
-        public DateTime Stamp = DateTime.UtcNow;
+        public DateTime Timestamp = DateTime.UtcNow;
     }
 
-    readonly Dictionary<string, Entry> _entries = [];
+    readonly Dictionary<string, Record> _records = [];
     readonly Lock _gate = new();
-
-    public void ExpectCreations(string key, int count)
-    {
-        lock (_gate) Set(key).Adds += count;
-    }
-
-    public void ExpectDeletions(string key, IEnumerable<string> podKeys)
-    {
-        lock (_gate) Set(key).Deletes.UnionWith(podKeys);
-    }
-
-    public void CreationObserved(string key)
-    {
-        lock (_gate) if (_entries.TryGetValue(key, out var e)) e.Adds--;
-    }
-
-    /// <summary>A pod counts once as deleted: when it gets a deletionTimestamp or when it goes, whichever is seen first.</summary>
-    public void DeletionObserved(string key, string podKey)
-    {
-        lock (_gate) if (_entries.TryGetValue(key, out var e)) e.Deletes.Remove(podKey);
-    }
+    readonly TimeSpan _ttl = timing.Of(TimeSpan.FromMinutes(5));
 
     public bool Satisfied(string key)
     {
         lock (_gate)
         {
-            if (!_entries.TryGetValue(key, out var e)) return true;
-            return (e.Adds <= 0 && e.Deletes.Count == 0) || DateTime.UtcNow - e.Stamp > timing.Of(TimeSpan.FromMinutes(5));
+            if (!_records.TryGetValue(key, out var r)) return true;
+            return (r.Adds <= 0 && r.Deletes.Count == 0) || DateTime.UtcNow - r.Timestamp > _ttl;
         }
+    }
+
+    /// <summary>SetExpectations: replaces what the key waits for with these creates and deletions.</summary>
+    public void Expect(string key, int creations, IEnumerable<string> deletions)
+    {
+        var record = new Record { Adds = creations };
+        record.Deletes.UnionWith(deletions);
+        lock (_gate) _records[key] = record;
+    }
+
+    public void ExpectCreations(string key, int count) => Expect(key, count, []);
+
+    public void ExpectDeletions(string key, IEnumerable<string> podKeys) => Expect(key, 0, podKeys);
+
+    public void CreationObserved(string key)
+    {
+        lock (_gate) if (_records.TryGetValue(key, out var r)) r.Adds--;
+    }
+
+    public void DeletionObserved(string key, string podKey)
+    {
+        lock (_gate) if (_records.TryGetValue(key, out var r)) r.Deletes.Remove(podKey);
     }
 
     public void Forget(string key)
     {
-        lock (_gate) _entries.Remove(key);
-    }
-
-    Entry Set(string key)
-    {
-        if (!_entries.TryGetValue(key, out var e) || (e.Adds <= 0 && e.Deletes.Count == 0)) _entries[key] = e = new Entry();
-        e.Stamp = DateTime.UtcNow;
-        return e;
+        lock (_gate) _records.Remove(key);
     }
 }

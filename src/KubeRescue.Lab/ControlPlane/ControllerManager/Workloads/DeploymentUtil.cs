@@ -1,3 +1,4 @@
+using KubeRescue.Lab.ControlPlane.ControllerManager.Support;
 using System.Globalization;
 using k8s.Models;
 
@@ -86,7 +87,7 @@ static class DeploymentUtil
 
     /// <summary>FindNewReplicaSet: the oldest ReplicaSet whose template equals the Deployment's, ignoring the hash label.</summary>
     public static V1ReplicaSet? FindNew(V1Deployment d, IEnumerable<V1ReplicaSet> rss) =>
-        ByCreation(rss).FirstOrDefault(rs => PodTemplateHash.EqualIgnoreHash(rs.Spec.Template, d.Spec.Template));
+        ByCreation(rss).FirstOrDefault(rs => TemplateHash.EqualIgnoreHash(rs.Spec.Template, d.Spec.Template));
 
     /// <summary>NewRSNewReplicas: how big the new ReplicaSet may be now.</summary>
     public static int NewRSNewReplicas(V1Deployment d, IEnumerable<V1ReplicaSet?> all, V1ReplicaSet newRS)
