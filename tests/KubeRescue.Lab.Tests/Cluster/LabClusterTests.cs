@@ -104,13 +104,16 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
         // Run on its own copy of the cluster state: it breaks the scheduler for good.
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(10) });
         using var client = new Kubernetes(broken.Api.ClientConfiguration());
-        await client.CoreV1.DeleteCollectionNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler");
-        // The controller-manager recreates them; nothing schedules them.
+        // As on a real cluster, a scheduler that is still terminating may place its own replacements, so delete
+        // whatever scheduler pod has a node until none has: then nothing is left to schedule the next ones.
         await Wait.UntilAsync(async () =>
         {
             var pods = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
+            foreach (var p in pods.Where(p => !string.IsNullOrEmpty(p.Spec.NodeName) && p.Metadata.DeletionTimestamp is null))
+                await client.CoreV1.DeleteNamespacedPodAsync(p.Metadata.Name, "kube-system");
+            // The controller-manager has recreated them, nothing has scheduled them, and no old one is still terminating.
             return pods.Count == 2 && pods.All(p => p.Metadata.DeletionTimestamp is null && p.Status.Phase == "Pending" && string.IsNullOrEmpty(p.Spec.NodeName));
-        }, TimeSpan.FromSeconds(60), "two pending replacements");
+        }, TimeSpan.FromSeconds(90), "two pending replacements and no scheduler left");
         // Three lease durations (at this speed) later, nothing has scheduled them and no scheduler leads.
         await Wait.UntilAsync(async () =>
         {
