@@ -67,7 +67,7 @@ public abstract class LabProcess(params string[] arguments) : IAsyncLifetime
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var done = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
+        var done = await Task.WhenAny(ready.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(180)));
         if (done != ready.Task) throw new InvalidOperationException($"lab did not become ready: {Output}");
     }
 

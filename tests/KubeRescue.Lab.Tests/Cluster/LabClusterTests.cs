@@ -4,7 +4,7 @@ using KubeRescue.Lab.Components;
 
 namespace KubeRescue.Lab.Tests.Cluster;
 
-/// <summary>One self-hosted lab cluster for the scenario tests of a class, at ten times real speed.</summary>
+/// <summary>One self-hosted lab cluster for the scenario tests of a class, at five times real speed.</summary>
 public sealed class LabClusterFixture : IAsyncLifetime
 {
     public LabCluster Cluster { get; private set; } = null!;
@@ -14,7 +14,7 @@ public sealed class LabClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 2, Timing = new LabTiming(10) }, Progress.Add, cts.Token);
+        Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 2, Timing = new LabTiming(5) }, Progress.Add, cts.Token);
         Client = new Kubernetes(Cluster.Api.ClientConfiguration());
     }
 
@@ -102,7 +102,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
     public async Task Without_a_scheduler_its_replacement_pods_stay_pending_forever()
     {
         // Run on its own copy of the cluster state: it breaks the scheduler for good.
-        await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(10) });
+        await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
         using var client = new Kubernetes(broken.Api.ClientConfiguration());
         // As on a real cluster, a scheduler that is still terminating may place its own replacements, so delete
         // whatever scheduler pod has a node until none has: then nothing is left to schedule the next ones.
@@ -118,11 +118,11 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
         await Wait.UntilAsync(async () =>
         {
             var pods = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
-            return pods.All(p => p.Metadata.CreationTimestamp < DateTime.UtcNow.AddSeconds(-5));
+            return pods.All(p => p.Metadata.CreationTimestamp < DateTime.UtcNow.AddSeconds(-10));
         }, TimeSpan.FromSeconds(30), "the replacements to have waited three lease durations");
         var pending = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
         Assert.All(pending, p => Assert.True(string.IsNullOrEmpty(p.Spec.NodeName)));
         var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("kube-scheduler", "kube-system");
-        Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity) || lease.Spec.RenewTime < DateTime.UtcNow.AddSeconds(-1.5));
+        Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity) || lease.Spec.RenewTime < DateTime.UtcNow.AddSeconds(-3));
     }
 }
