@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using KubeRescue.Lab.Components;
+using KubeRescue.Lab.Faults;
 
 namespace KubeRescue.Lab.Tests.Cluster;
 
@@ -104,16 +105,11 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
         // Run on its own copy of the cluster state: it breaks the scheduler for good.
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
         using var client = new Kubernetes(broken.Api.ClientConfiguration());
-        // As on a real cluster, a scheduler that is still terminating may place its own replacements, so delete
-        // whatever scheduler pod has a node until none has: then nothing is left to schedule the next ones.
-        await Wait.UntilAsync(async () =>
-        {
-            var pods = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
-            foreach (var p in pods.Where(p => !string.IsNullOrEmpty(p.Spec.NodeName) && p.Metadata.DeletionTimestamp is null))
-                await client.CoreV1.DeleteNamespacedPodAsync(p.Metadata.Name, "kube-system");
-            // The controller-manager has recreated them, nothing has scheduled them, and no old one is still terminating.
-            return pods.Count == 2 && pods.All(p => p.Metadata.DeletionTimestamp is null && p.Status.Phase == "Pending" && string.IsNullOrEmpty(p.Spec.NodeName));
-        }, TimeSpan.FromSeconds(90), "two pending replacements and no scheduler left");
+        await DeletePodsFault.RunAsync(client, ["kube-scheduler"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
+        // The controller-manager has recreated them; nothing schedules them.
+        var replacements = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
+        Assert.Equal(2, replacements.Count);
+        Assert.All(replacements, p => Assert.Equal("Pending", p.Status.Phase));
         // Three lease durations (at this speed) later, nothing has scheduled them and no scheduler leads.
         await Wait.UntilAsync(async () =>
         {
@@ -124,5 +120,20 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
         Assert.All(pending, p => Assert.True(string.IsNullOrEmpty(p.Spec.NodeName)));
         var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("kube-scheduler", "kube-system");
         Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity) || lease.Spec.RenewTime < DateTime.UtcNow.AddSeconds(-3));
+    }
+
+    [Fact]
+    public async Task Without_a_controller_manager_nothing_recreates_its_pods()
+    {
+        await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
+        using var client = new Kubernetes(broken.Api.ClientConfiguration());
+        var deleted = await DeletePodsFault.RunAsync(client, ["kube-controller-manager"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
+        Assert.True(deleted >= 2);
+        var brokenAt = DateTime.UtcNow;
+        // Three lease durations (at this speed) later there is still no pod, though the ReplicaSet wants two.
+        await Wait.UntilAsync(() => Task.FromResult(DateTime.UtcNow - brokenAt > TimeSpan.FromSeconds(9)), TimeSpan.FromSeconds(20), "three lease durations");
+        Assert.Empty((await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-controller-manager")).Items);
+        var rs = (await client.AppsV1.ListNamespacedReplicaSetAsync("kube-system", labelSelector: "k8s-app=kube-controller-manager")).Items.Single();
+        Assert.Equal(2, rs.Spec.Replicas);
     }
 }

@@ -8,5 +8,6 @@ public static class LabCommand
     public static Command Create() => new("lab", "Run the embedded lab: an emulated Kubernetes cluster in one process.")
     {
         LabUpCommand.Create(),
+        LabBreakCommand.Create(),
     };
 }
