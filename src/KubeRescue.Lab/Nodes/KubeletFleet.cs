@@ -18,12 +18,20 @@ public sealed class KubeletFleet : IAsyncDisposable
     /// <summary>The version every kubelet reports, the lab API server's own.</summary>
     public const string KubeletVersion = "v1.33.0";
 
+    /// <summary>
+    /// The lab's fault switch on a Node, so that kubectl can stop a kubelet too: <c>stopped</c> stops it (its
+    /// containers keep running), <c>crashed</c> crashes the node (its containers die), removing it starts the kubelet
+    /// again. A real cluster has no such annotation; it stands for the machine being switched off.
+    /// </summary>
+    public const string FaultAnnotation = "kube-rescue.io/kubelet";
+
     readonly KubernetesClientConfiguration _config;
     readonly Kubernetes _client;
     readonly CancellationTokenSource _stopping = new();
     readonly Lock _gate = new();
     readonly Dictionary<string, NodeAgent> _agents = new(StringComparer.Ordinal);
     readonly List<Task> _informers = [];
+    readonly HashSet<string> _stoppedByFault = new(StringComparer.Ordinal);
     Informer<V1Pod>? _pods;
     Informer<V1Node>? _nodes;
 
@@ -121,8 +129,42 @@ public sealed class KubeletFleet : IAsyncDisposable
             AgentOf(pod)?.OnPod(pod);
         };
         _pods.Deleted += pod => AgentOf(pod)?.OnPodGone(pod);
+        _nodes.Added += ApplyFaultAnnotation;
+        _nodes.Updated += (_, node) => ApplyFaultAnnotation(node);
         _informers.Add(Task.Run(() => _pods.RunAsync(_stopping.Token), CancellationToken.None));
         _informers.Add(Task.Run(() => _nodes.RunAsync(_stopping.Token), CancellationToken.None));
+    }
+
+    static string? FaultOf(V1Node node) =>
+        node.Metadata.Annotations is { } annotations && annotations.TryGetValue(FaultAnnotation, out var value) ? value : null;
+
+    void ApplyFaultAnnotation(V1Node node)
+    {
+        var name = node.Metadata.Name;
+        NodeAgent? agent;
+        Func<Task>? change = null;
+        lock (_gate)
+        {
+            if (!_agents.TryGetValue(name, out agent)) return;
+            var wanted = FaultOf(node);
+            if (wanted is "stopped" or "crashed" && agent.Running)
+            {
+                _stoppedByFault.Add(name);
+                var crash = wanted == "crashed";
+                change = () => agent.StopAsync(crash);
+            }
+            else if (wanted is null && _stoppedByFault.Remove(name))
+            {
+                change = () => agent.StartAsync(Stopping);
+            }
+        }
+        if (change is null) return;
+        Log.WriteLine($"{name}: kubelet {FaultOf(node) ?? "started"} by the {FaultAnnotation} annotation");
+        _ = Task.Run(async () =>
+        {
+            try { await change(); }
+            catch (Exception e) when (e is not OperationCanceledException) { Log.WriteLine($"{name}: {e.Message}"); }
+        });
     }
 
     /// <summary>Stops every kubelet and crashes every node (all containers end), then the informers and the event writer.</summary>

@@ -136,4 +136,53 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
         var rs = (await client.AppsV1.ListNamespacedReplicaSetAsync("kube-system", labelSelector: "k8s-app=kube-controller-manager")).Items.Single();
         Assert.Equal(2, rs.Spec.Replicas);
     }
+
+    static V1Patch FaultPatch(string? value) => new(new System.Text.Json.Nodes.JsonObject
+    {
+        ["metadata"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["annotations"] = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation] = value },
+        },
+    }.ToJsonString(), V1Patch.PatchType.MergePatch);
+
+    [Fact]
+    public async Task A_stopped_kubelet_turns_its_node_unknown_and_its_pods_are_evicted_on_schedule()
+    {
+        await using var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 1, Workers = 2, Timing = new LabTiming(5) });
+        using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+        // Tolerates the unreachable taint for 10 s (2 s at this speed) instead of the default 300 s.
+        V1Toleration Tolerate(string key) => new() { Key = key, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 10 };
+        await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new() { Name = "on-worker-2" },
+            Spec = new V1PodSpec
+            {
+                NodeName = "worker-2",
+                Tolerations = [Tolerate("node.kubernetes.io/unreachable"), Tolerate("node.kubernetes.io/not-ready")],
+                Containers = [new() { Name = "app", Image = "nginx:1" }],
+            },
+        }, "default");
+        await Wait.UntilAsync(async () => (await client.CoreV1.ReadNamespacedPodAsync("on-worker-2", "default")).Status.Phase == "Running", TimeSpan.FromSeconds(30), "the pod to run");
+
+        // The switch kubectl can flip too: kubectl annotate node worker-2 kube-rescue.io/kubelet=stopped
+        await client.CoreV1.PatchNodeAsync(FaultPatch("stopped"), "worker-2");
+        await Wait.UntilAsync(async () =>
+        {
+            var node = await client.CoreV1.ReadNodeAsync("worker-2");
+            return node.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "Unknown")
+                && node.Spec.Taints?.Any(t => t.Key == "node.kubernetes.io/unreachable" && t.Effect == "NoExecute") == true;
+        }, TimeSpan.FromSeconds(60), "worker-2 to go Unknown and get the unreachable taint");
+        Assert.True(cluster.Kubelets.IsKubeletRunning("worker-1"));
+        // Evicted after its toleration; with no kubelet to confirm, it stays Terminating, as on a real cluster.
+        await Wait.UntilAsync(async () => (await client.CoreV1.ReadNamespacedPodAsync("on-worker-2", "default")).Metadata.DeletionTimestamp is not null,
+            TimeSpan.FromSeconds(30), "the eviction");
+
+        await client.CoreV1.PatchNodeAsync(FaultPatch(null), "worker-2");
+        await Wait.UntilAsync(async () =>
+        {
+            var node = await client.CoreV1.ReadNodeAsync("worker-2");
+            var pods = await client.CoreV1.ListNamespacedPodAsync("default", fieldSelector: "metadata.name=on-worker-2");
+            return node.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") && node.Spec.Taints is null or { Count: 0 } && pods.Items.Count == 0;
+        }, TimeSpan.FromSeconds(60), "worker-2 back, untainted, and the evicted pod gone");
+    }
 }
