@@ -28,4 +28,21 @@ public class LabBreakTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProc
         Assert.Contains("scheduler", result.Stderr);
         Assert.Equal(before, await kubectl.OkAsync("get pods -n kube-system -o name"));
     }
+
+    [Fact]
+    public async Task A_node_s_kubelet_is_stopped_and_restored_through_its_annotation()
+    {
+        using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);
+        var stop = await Processes.RunAsync(Processes.Cli("lab", "break", "node", "worker-2", "--kubeconfig", lab.Kubeconfig));
+        Assert.True(stop.ExitCode == 0, stop.Output);
+        Assert.Equal("node worker-2: kubelet stopped", stop.Stdout.Trim());
+        Assert.Equal("stopped", (await kubectl.OkAsync(["get", "node", "worker-2", "-o", "jsonpath={.metadata.annotations.kube-rescue\\.io/kubelet}"])).Trim());
+        var restore = await Processes.RunAsync(Processes.Cli("lab", "break", "node", "worker-2", "--restore", "--kubeconfig", lab.Kubeconfig));
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        Assert.Equal("", (await kubectl.OkAsync(["get", "node", "worker-2", "-o", "jsonpath={.metadata.annotations.kube-rescue\\.io/kubelet}"])).Trim());
+
+        var missing = await Processes.RunAsync(Processes.Cli("lab", "break", "node", "no-such-node", "--kubeconfig", lab.Kubeconfig));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("node no-such-node does not exist", missing.Stderr);
+    }
 }

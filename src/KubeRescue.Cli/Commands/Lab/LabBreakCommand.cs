@@ -29,13 +29,79 @@ public static class LabBreakCommand
             Examples:
               kube-rescue lab break scheduler --kubeconfig /tmp/lab.kubeconfig
               kube-rescue lab break both --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue lab break node worker-1 --crash --kubeconfig /tmp/lab.kubeconfig
             """)
         {
             component, kubeconfig, context, settle,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(kubeconfig), result.GetValue(context),
             TimeSpan.FromSeconds(result.GetValue(settle))), ct));
+        command.Subcommands.Add(NodeCommand(kubeconfig, context));
         return command;
+    }
+
+    /// <summary><c>lab break node NAME [--crash] [--restore]</c>: flips the Node's fault annotation, which the lab's kubelets obey.</summary>
+    static Command NodeCommand(Option<string?> kubeconfig, Option<string?> context)
+    {
+        var name = new Argument<string>("name") { Description = "The node." };
+        var crash = new Option<bool>("--crash") { Description = "Crash the node: its containers die with the kubelet." };
+        var restore = new Option<bool>("--restore") { Description = "Start the node's kubelet again." };
+        var command = new Command("node", $"""
+            Stop a node's kubelet (its containers keep running), or crash the node with --crash, by setting the Node's
+            {KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation} annotation, which the lab's kubelets obey; --restore starts it again.
+            The node then goes NotReady/Unknown and its pods are evicted on schedule, as on a real cluster.
+
+            Examples:
+              kube-rescue lab break node worker-1 --kubeconfig /tmp/lab.kubeconfig
+              kubectl annotate node worker-1 {KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation}=crashed
+            """)
+        {
+            name, crash, restore, kubeconfig, context,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            if (result.GetValue(crash) && result.GetValue(restore))
+            {
+                await Console.Error.WriteLineAsync("error: --crash and --restore exclude each other");
+                return 2;
+            }
+            if (Connect(result.GetValue(kubeconfig), result.GetValue(context)) is not { } config) return 2;
+            var node = result.GetValue(name)!;
+            string? value = result.GetValue(restore) ? null : result.GetValue(crash) ? "crashed" : "stopped";
+            var patch = new System.Text.Json.Nodes.JsonObject
+            {
+                ["metadata"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["annotations"] = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation] = value },
+                },
+            };
+            using var client = new Kubernetes(config);
+            try
+            {
+                await client.CoreV1.PatchNodeAsync(new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch), node, cancellationToken: ct);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                await Console.Error.WriteLineAsync($"error: node {node} does not exist");
+                return 1;
+            }
+            Console.WriteLine(value is null ? $"node {node}: kubelet started again" : $"node {node}: kubelet {value}");
+            return 0;
+        });
+        return command;
+    }
+
+    static KubernetesClientConfiguration? Connect(string? kubeconfig, string? context)
+    {
+        try
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"error: cannot use the kubeconfig: {e.Message}");
+            return null;
+        }
     }
 
     static async Task<int> RunAsync(Options o, CancellationToken ct)
@@ -45,16 +111,7 @@ public static class LabBreakCommand
             await Console.Error.WriteLineAsync("error: --settle must be between 0 and 600 seconds");
             return 2;
         }
-        KubernetesClientConfiguration config;
-        try
-        {
-            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(o.Kubeconfig, o.Context);
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            await Console.Error.WriteLineAsync($"error: cannot use the kubeconfig: {e.Message}");
-            return 2;
-        }
+        if (Connect(o.Kubeconfig, o.Context) is not { } config) return 2;
         var apps = o.Component == "both" ? DeletePodsFault.Components.Values.ToList() : [DeletePodsFault.Components[o.Component]];
         using var client = new Kubernetes(config);
         try
