@@ -1,3 +1,4 @@
+using KubeRescue.Lab.Components;
 using System.Globalization;
 using k8s.Models;
 
@@ -22,10 +23,10 @@ public static class Admission
     public static Rejection? Check(V1Pod pod, V1Node node, IReadOnlyCollection<V1Pod> others)
     {
         if (Resources(pod, node, others) is { } outOf) return outOf;
-        if (!MatchesNodeSelectorAndAffinity(pod, node)) return Predicate("NodeAffinity", NodeAffinityReason);
+        if (!NodeMatching.Matches(pod.Spec, node)) return Predicate("NodeAffinity", NodeAffinityReason);
         if (!string.IsNullOrEmpty(pod.Spec.NodeName) && pod.Spec.NodeName != node.Metadata.Name) return Predicate("NodeName", NodeNameReason);
         if (HostPortsConflict(pod, others)) return Predicate("NodePorts", NodePortsReason);
-        var untolerated = (node.Spec?.Taints ?? []).Any(t => t.Effect == "NoExecute" && !(pod.Spec.Tolerations ?? []).Any(tol => Tolerates(tol, t)));
+        var untolerated = (node.Spec?.Taints ?? []).Any(t => t.Effect == "NoExecute" && !NodeMatching.Tolerates(pod.Spec.Tolerations, t));
         if (untolerated) return Predicate("TaintToleration", TaintReason);
         return null;
     }
@@ -86,40 +87,6 @@ public static class Admission
 
     static long Value(ResourceQuantity q) => (long)Math.Ceiling(q.ToDecimal());
 
-    static bool MatchesNodeSelectorAndAffinity(V1Pod pod, V1Node node)
-    {
-        var labels = node.Metadata.Labels ?? new Dictionary<string, string>();
-        foreach (var (k, v) in pod.Spec.NodeSelector ?? new Dictionary<string, string>())
-            if (!labels.TryGetValue(k, out var have) || have != v) return false;
-        var required = pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
-        // Terms are ORed; a term with no requirements matches nothing.
-        return required is null || (required.NodeSelectorTerms ?? []).Any(term => TermMatches(term, labels, node.Metadata.Name));
-    }
-
-    static bool TermMatches(V1NodeSelectorTerm term, IDictionary<string, string> labels, string nodeName)
-    {
-        var expressions = term.MatchExpressions ?? [];
-        var fields = term.MatchFields ?? [];
-        if (expressions.Count == 0 && fields.Count == 0) return false;
-        return expressions.All(e => RequirementMatches(e, labels.TryGetValue(e.Key, out var v) ? v : null))
-            && fields.All(f => f.Key == "metadata.name" && RequirementMatches(f, nodeName));
-    }
-
-    static bool RequirementMatches(V1NodeSelectorRequirement r, string? value)
-    {
-        var values = r.Values ?? [];
-        return r.OperatorProperty switch
-        {
-            "In" => value is not null && values.Contains(value),
-            "NotIn" => value is null || !values.Contains(value),
-            "Exists" => value is not null,
-            "DoesNotExist" => value is null,
-            "Gt" => value is not null && long.TryParse(value, out var a) && values.Count == 1 && long.TryParse(values[0], out var b) && a > b,
-            "Lt" => value is not null && long.TryParse(value, out var c) && values.Count == 1 && long.TryParse(values[0], out var d) && c < d,
-            _ => false,
-        };
-    }
-
     /// <summary>
     /// The host ports a pod takes. The real API server defaults hostPort to containerPort for hostNetwork pods, so
     /// the kubelet sees them there; reading them that way keeps this right whatever the stored object says.
@@ -143,18 +110,5 @@ public static class Admission
         var used = others.SelectMany(HostPorts).ToList();
         return wanted.Any(w => used.Any(u => u.Protocol == w.Protocol && u.Port == w.Port
             && (u.HostIP == "0.0.0.0" || w.HostIP == "0.0.0.0" || u.HostIP == w.HostIP)));
-    }
-
-    /// <summary>v1 ToleratesTaint: effects match (empty tolerates all), keys match (empty key with Exists tolerates all), then values.</summary>
-    public static bool Tolerates(V1Toleration toleration, V1Taint taint)
-    {
-        if (!string.IsNullOrEmpty(toleration.Effect) && toleration.Effect != taint.Effect) return false;
-        if (!string.IsNullOrEmpty(toleration.Key) && toleration.Key != taint.Key) return false;
-        return toleration.OperatorProperty switch
-        {
-            "Exists" => true,
-            "Equal" or "" or null => (toleration.Value ?? "") == (taint.Value ?? ""),
-            _ => false,
-        };
     }
 }

@@ -113,7 +113,7 @@ public sealed class DaemonSetController : IController
     internal static (bool Run, bool ContinueRunning) ShouldRun(V1DaemonSet ds, V1Node node)
     {
         var spec = ds.Spec.Template.Spec;
-        if (!MatchesNode(spec, node)) return (false, false);
+        if (!NodeMatching.Matches(spec, node)) return (false, false);
         var tolerations = WithDaemonTolerations(spec);
         if (FirstUntolerated(node.Spec?.Taints, tolerations, "NoSchedule", "NoExecute") is null) return (true, true);
         return (false, FirstUntolerated(node.Spec?.Taints, tolerations, "NoExecute") is null);

@@ -298,7 +298,7 @@ public sealed class TaintEvictionController : IController
             }
             var now = DateTime.UtcNow;
             var tolerations = pod.Spec!.Tolerations ?? [];
-            if (!taints.All(t => Tolerates(tolerations, t)))
+            if (!taints.All(t => NodeMatching.Tolerates(tolerations, t)))
                 return await EvictAsync(context, pod, ct);
             var wait = MinTolerationTime(taints, tolerations);
             if (wait is null)
@@ -324,7 +324,7 @@ public sealed class TaintEvictionController : IController
     static TimeSpan? MinTolerationTime(List<V1Taint> taints, IList<V1Toleration> tolerations)
     {
         long? min = null;
-        foreach (var toleration in tolerations.Where(t => taints.Any(taint => Scheduling.Tolerates(t, taint))))
+        foreach (var toleration in tolerations.Where(t => taints.Any(taint => NodeMatching.Tolerates(t, taint))))
         {
             if (toleration.TolerationSeconds is not { } seconds) continue;
             min = Math.Min(min ?? long.MaxValue, Math.Max(seconds, 0));

@@ -1,4 +1,4 @@
-using System.Globalization;
+using KubeRescue.Lab.Components;
 using k8s.Models;
 
 namespace KubeRescue.Lab.ControlPlane.Scheduler;
@@ -34,7 +34,7 @@ static class Filters
     {
         if (node.Node.Spec?.Unschedulable != true) return null;
         var taint = new V1Taint { Key = TaintNodeUnschedulable, Effect = "NoSchedule" };
-        return Tolerates(pod.Spec.Tolerations, taint) ? null : NodeStatus.UnschedulableAndUnresolvable("node(s) were unschedulable");
+        return NodeMatching.Tolerates(pod.Spec.Tolerations, taint) ? null : NodeStatus.UnschedulableAndUnresolvable("node(s) were unschedulable");
     }
 
     static NodeStatus? NodeName(V1Pod pod, NodeInfo node) =>
@@ -44,53 +44,12 @@ static class Filters
 
     static NodeStatus? TaintToleration(V1Pod pod, NodeInfo node)
     {
-        var taint = node.Node.Spec?.Taints?.FirstOrDefault(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerates(pod.Spec.Tolerations, t));
+        var taint = node.Node.Spec?.Taints?.FirstOrDefault(t => t.Effect is "NoSchedule" or "NoExecute" && !NodeMatching.Tolerates(pod.Spec.Tolerations, t));
         return taint is null ? null : NodeStatus.UnschedulableAndUnresolvable($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}");
     }
 
-    public static bool Tolerates(IEnumerable<V1Toleration>? tolerations, V1Taint taint) =>
-        tolerations?.Any(t =>
-            (string.IsNullOrEmpty(t.Effect) || t.Effect == taint.Effect)
-            && (string.IsNullOrEmpty(t.Key) || t.Key == taint.Key)
-            && t.OperatorProperty switch
-            {
-                null or "" or "Equal" => (t.Value ?? "") == (taint.Value ?? ""),
-                "Exists" => true,
-                _ => false,
-            }) == true;
-
-    static NodeStatus? NodeAffinity(V1Pod pod, NodeInfo node)
-    {
-        var labels = node.Node.Metadata.Labels ?? new Dictionary<string, string>();
-        var selectorOk = pod.Spec.NodeSelector is not { Count: > 0 } selector
-            || selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
-        var required = pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
-        var affinityOk = required is null || required.NodeSelectorTerms.Any(term => Matches(term, node));
-        return selectorOk && affinityOk ? null : NodeStatus.UnschedulableAndUnresolvable("node(s) didn't match Pod's node affinity/selector");
-    }
-
-    /// <summary>A node selector term: all its expressions and fields hold; a term with neither matches nothing.</summary>
-    public static bool Matches(V1NodeSelectorTerm term, NodeInfo node)
-    {
-        var expressions = term.MatchExpressions ?? [];
-        var fields = term.MatchFields ?? [];
-        if (expressions.Count == 0 && fields.Count == 0) return false;
-        return expressions.All(e => Holds(e, node.Label(e.Key)))
-            && fields.All(f => f.Key == "metadata.name" && Holds(f, node.Name));
-    }
-
-    static bool Holds(V1NodeSelectorRequirement r, string? value) => r.OperatorProperty switch
-    {
-        "In" => value is not null && (r.Values ?? []).Contains(value),
-        "NotIn" => value is null || !(r.Values ?? []).Contains(value),
-        "Exists" => value is not null,
-        "DoesNotExist" => value is null,
-        "Gt" or "Lt" => value is not null && r.Values is [var bound]
-            && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var have)
-            && long.TryParse(bound, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var want)
-            && (r.OperatorProperty == "Gt" ? have > want : have < want),
-        _ => false,
-    };
+    static NodeStatus? NodeAffinity(V1Pod pod, NodeInfo node) =>
+        NodeMatching.Matches(pod.Spec, node.Node) ? null : NodeStatus.UnschedulableAndUnresolvable("node(s) didn't match Pod's node affinity/selector");
 
     static NodeStatus? NodePorts(V1Pod pod, NodeInfo node)
     {

@@ -1,3 +1,4 @@
+using KubeRescue.Lab.Components;
 using k8s.Models;
 
 namespace KubeRescue.Lab.ControlPlane.Scheduler;
@@ -54,12 +55,12 @@ static class Scoring
     static int IntolerablePreferNoSchedule(V1Pod pod, NodeInfo node)
     {
         var tolerations = pod.Spec.Tolerations?.Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == "PreferNoSchedule").ToList();
-        return node.Node.Spec?.Taints?.Count(t => t.Effect == "PreferNoSchedule" && !Filters.Tolerates(tolerations, t)) ?? 0;
+        return node.Node.Spec?.Taints?.Count(t => t.Effect == "PreferNoSchedule" && !NodeMatching.Tolerates(tolerations, t)) ?? 0;
     }
 
     static long PreferredNodeAffinity(V1Pod pod, NodeInfo node) =>
         pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?
-            .Where(p => p.Weight != 0 && Filters.Matches(p.Preference, node)).Sum(p => (long)p.Weight) ?? 0;
+            .Where(p => p.Weight != 0 && NodeMatching.Matches(p.Preference, node.Node)).Sum(p => (long)p.Weight) ?? 0;
 
     /// <summary>
     /// For every pod already placed in the node's topology domain: plus the weight of each of the incoming pod's
