@@ -37,9 +37,9 @@ public sealed class GarbageCollector : IController
 
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
     {
-        var more = MoreInformers.Of(context, stop);
+        var informers = context.Informers;
         _queue = new WorkQueue<Item>(context.Timing);
-        _caches = ObjectKinds.All.ToDictionary(k => k, k => k.Cache(context, more));
+        _caches = ObjectKinds.All.ToDictionary(k => k, k => k.Cache(context, informers));
         foreach (var (kind, cache) in _caches) cache.Changed += (old, now) => Observe(kind, old, now);
         await Task.WhenAll(_caches.Values.Select(c => c.Synced)).WaitAsync(stop);
         // Informers another controller started may have synced before we subscribed: observe what they hold.

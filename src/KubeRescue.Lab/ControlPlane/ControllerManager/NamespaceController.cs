@@ -24,7 +24,7 @@ public sealed class NamespaceController : IController
 
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
     {
-        var namespaces = MoreInformers.Of(context, stop).Namespaces;
+        var namespaces = context.Informers.Namespaces;
         var queue = new WorkQueue<string>(context.Timing);
         void Enqueue(V1Namespace ns) { if (ns.Metadata.DeletionTimestamp is not null) queue.Add(ns.Metadata.Name); }
         namespaces.Added += Enqueue;

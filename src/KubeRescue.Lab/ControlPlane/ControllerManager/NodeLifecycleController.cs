@@ -60,7 +60,7 @@ public sealed class NodeLifecycleController(
     {
         var nodes = context.Informers.Nodes;
         var pods = context.Informers.Pods;
-        var leases = MoreInformers.Of(context, stop).Leases;
+        var leases = context.Informers.Leases;
         await Task.WhenAll(nodes.Synced, pods.Synced, leases.Synced).WaitAsync(stop);
         var period = context.Timing.Of(nodeMonitorPeriod ?? DefaultNodeMonitorPeriod);
         using var timer = new PeriodicTimer(period);

@@ -20,9 +20,9 @@ public sealed class ServiceAccountController : IController
 
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
     {
-        var more = MoreInformers.Of(context, stop);
-        var namespaces = more.Namespaces;
-        var accounts = more.ServiceAccounts;
+        var informers = context.Informers;
+        var namespaces = informers.Namespaces;
+        var accounts = informers.ServiceAccounts;
         var queue = new WorkQueue<string>(context.Timing);
         namespaces.Added += ns => queue.Add(ns.Metadata.Name);
         namespaces.Updated += (_, ns) => queue.Add(ns.Metadata.Name);
@@ -65,9 +65,9 @@ public sealed class RootCaCertPublisher(string caPem) : IController
 
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
     {
-        var more = MoreInformers.Of(context, stop);
-        var namespaces = more.Namespaces;
-        var configMaps = more.ConfigMaps;
+        var informers = context.Informers;
+        var namespaces = informers.Namespaces;
+        var configMaps = informers.ConfigMaps;
         var queue = new WorkQueue<string>(context.Timing);
         namespaces.Added += ns => queue.Add(ns.Metadata.Name);
         namespaces.Updated += (_, ns) => queue.Add(ns.Metadata.Name);

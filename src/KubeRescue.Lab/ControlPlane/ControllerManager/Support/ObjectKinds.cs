@@ -40,7 +40,7 @@ public sealed class ObjectKind
     public required string ApiVersion { get; init; }
     public required string Kind { get; init; }
     public required bool Namespaced { get; init; }
-    public required Func<ControllerContext, MoreInformers, IObjectCache> Cache { get; init; }
+    public required Func<ControllerContext, SharedInformers, IObjectCache> Cache { get; init; }
     /// <summary>A live read (not the cache): the object's metadata, or null when it does not exist.</summary>
     public required Func<IKubernetes, string?, string, CancellationToken, Task<V1ObjectMeta?>> Get { get; init; }
     public required Func<IKubernetes, string?, string, V1DeleteOptions, CancellationToken, Task> Delete { get; init; }
