@@ -38,7 +38,7 @@ public static class Manifests
             {
                 objects.AddRange(KubernetesYaml.LoadAllFromString(File.ReadAllText(file)).Where(o => o is not null));
             }
-            catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException or KeyNotFoundException or System.Text.Json.JsonException)
             {
                 throw new InvalidDataException($"{file}: {e.Message}", e);
             }

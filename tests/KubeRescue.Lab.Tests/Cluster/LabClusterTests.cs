@@ -185,4 +185,35 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
             return node.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") && node.Spec.Taints is null or { Count: 0 } && pods.Items.Count == 0;
         }, TimeSpan.FromSeconds(60), "worker-2 back, untainted, and the evicted pod gone");
     }
+
+    [Fact]
+    public async Task Boots_from_a_user_s_own_manifests_and_refuses_a_bad_directory_before_starting_anything()
+    {
+        var dir = Directory.CreateTempSubdirectory("manifests-").FullName;
+        try
+        {
+            // The built-in set, with a single scheduler replica: the user's own choice must be what boots.
+            var assembly = typeof(LabCluster).Assembly;
+            foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("manifests/", StringComparison.Ordinal)))
+            {
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+                var yaml = reader.ReadToEnd();
+                if (name.EndsWith("kube-scheduler.yaml", StringComparison.Ordinal)) yaml = yaml.Replace("replicas: 2", "replicas: 1");
+                File.WriteAllText(Path.Combine(dir, name["manifests/".Length..]), yaml);
+            }
+            await using (var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 1, Workers = 1, ManifestsDirectory = dir, Timing = new LabTiming(5) }))
+            {
+                using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+                var scheduler = await client.AppsV1.ReadNamespacedDeploymentAsync("kube-scheduler", "kube-system");
+                Assert.Equal(1, scheduler.Spec.Replicas);
+                Assert.Equal(1, scheduler.Status.AvailableReplicas);
+            }
+            File.WriteAllText(Path.Combine(dir, "broken.yaml"), "apiVersion: v1\nkind: [not, a, kind]\n");
+            await Assert.ThrowsAsync<InvalidDataException>(() => LabCluster.StartAsync(new LabClusterOptions { ManifestsDirectory = dir }));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
