@@ -212,7 +212,7 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
         if (bodyName != name)
             throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
         req.CheckFields(body);
-        var (result, deleted) = await storage.UpdateAsync(rt, req.Info.Namespace, name, current => MergeUpdate(rt, body.DeepClone().AsObject(), current), dryRun, req.Aborted);
+        var (result, _) = await storage.UpdateAsync(rt, req.Info.Namespace, name, current => MergeUpdate(rt, body.DeepClone().AsObject(), current), dryRun, req.Aborted);
         await req.WriteObjectAsync(200, result);
     }
 

@@ -199,7 +199,7 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
             var existingGrace = (long?)meta["deletionGracePeriodSeconds"];
             if (terminating && existingGrace is not null && grace >= existingGrace && extra is null) return (obj, false);
 
-            var (updated, deleted) = await UpdateAsync(rt, ns, name, o =>
+            return await UpdateAsync(rt, ns, name, o =>
             {
                 if ((string?)o["metadata"]!["uid"] != (string?)meta["uid"]) throw ApiException.Conflict(rt.GroupResource, name, ApiException.ModifiedMessage);
                 var m = o["metadata"]!.AsObject();
@@ -216,7 +216,6 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
                 rt.Strategy.OnDeletionRequested(o);
                 return o;
             }, dryRun, ct);
-            return (updated, deleted);
         }
     }
 
