@@ -38,6 +38,33 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     /// handler panic is recovered; whoever owns the handler should hear of it.</summary>
     public event Action<Exception>? HandlerFailed;
 
+    /// <summary>
+    /// Adds handlers for as long as the returned subscription lives: a controller whose leadership ends drops its
+    /// handlers with one dispose, however many it registered.
+    /// </summary>
+    public IDisposable Subscribe(Action<T>? added = null, Action<T, T>? updated = null, Action<T>? deleted = null)
+    {
+        Added += added;
+        Updated += updated;
+        Deleted += deleted;
+        return new Subscription(() =>
+        {
+            Added -= added;
+            Updated -= updated;
+            Deleted -= deleted;
+        });
+    }
+
+    sealed class Subscription(Action unsubscribe) : IDisposable
+    {
+        int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) unsubscribe();
+        }
+    }
+
     public IEnumerable<T> Items => _cache.Values;
 
     public T? Get(string? ns, string name) => _cache.GetValueOrDefault(Key(ns, name));

@@ -53,16 +53,9 @@ sealed class DeploymentSync
 
     public async Task RunAsync(int workers)
     {
-        Action<V1Deployment> added = Enqueue;
-        Action<V1Deployment, V1Deployment> updated = (_, d) => Enqueue(d);
-        Action<V1Deployment> deleted = Enqueue;
-        _deployments.Added += added;
-        _deployments.Updated += updated;
-        _deployments.Deleted += deleted;
-        _replicaSets.Added += AddReplicaSet;
-        _replicaSets.Updated += UpdateReplicaSet;
-        _replicaSets.Deleted += DeleteReplicaSet;
-        _pods.Deleted += DeletePod;
+        using var deployments = _deployments.Subscribe(Enqueue, (_, d) => Enqueue(d), Enqueue);
+        using var replicaSets = _replicaSets.Subscribe(AddReplicaSet, UpdateReplicaSet, DeleteReplicaSet);
+        using var pods = _pods.Subscribe(deleted: DeletePod);
         try
         {
             await Task.WhenAll(_deployments.Synced, _replicaSets.Synced, _pods.Synced).WaitAsync(_stop);
@@ -71,16 +64,6 @@ sealed class DeploymentSync
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            _deployments.Added -= added;
-            _deployments.Updated -= updated;
-            _deployments.Deleted -= deleted;
-            _replicaSets.Added -= AddReplicaSet;
-            _replicaSets.Updated -= UpdateReplicaSet;
-            _replicaSets.Deleted -= DeleteReplicaSet;
-            _pods.Deleted -= DeletePod;
         }
     }
 

@@ -56,36 +56,21 @@ sealed class ReplicaSetSync
 
     public async Task RunAsync(int workers)
     {
-        Action<V1ReplicaSet> added = rs => _queue.Add(Objects.Key(rs.Metadata));
-        Action<V1ReplicaSet, V1ReplicaSet> updated = (_, rs) => _queue.Add(Objects.Key(rs.Metadata));
-        Action<V1ReplicaSet> deleted = rs =>
+        void Enqueue(V1ReplicaSet rs) => _queue.Add(Objects.Key(rs.Metadata));
+        using var replicaSets = _replicaSets.Subscribe(Enqueue, (_, rs) => Enqueue(rs), rs =>
         {
             _expectations.Forget(Objects.Key(rs.Metadata));
-            _queue.Add(Objects.Key(rs.Metadata));
-        };
-        _replicaSets.Added += added;
-        _replicaSets.Updated += updated;
-        _replicaSets.Deleted += deleted;
-        _pods.Added += AddPod;
-        _pods.Updated += UpdatePod;
-        _pods.Deleted += DeletePod;
+            Enqueue(rs);
+        });
+        using var pods = _pods.Subscribe(AddPod, UpdatePod, DeletePod);
         try
         {
             await Task.WhenAll(_replicaSets.Synced, _pods.Synced).WaitAsync(_stop);
-            foreach (var rs in _replicaSets.Items) _queue.Add(Objects.Key(rs.Metadata));
+            foreach (var rs in _replicaSets.Items) Enqueue(rs);
             await _queue.RunAsync(SyncAsync, workers, _stop);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            _replicaSets.Added -= added;
-            _replicaSets.Updated -= updated;
-            _replicaSets.Deleted -= deleted;
-            _pods.Added -= AddPod;
-            _pods.Updated -= UpdatePod;
-            _pods.Deleted -= DeletePod;
         }
     }
 
