@@ -1,6 +1,4 @@
 using KubeRescue.Lab.ApiServer.Http;
-using KubeRescue.Lab.ApiServer.Objects;
-using KubeRescue.Lab.ApiServer.Patching;
 using KubeRescue.Lab.ApiServer.Registry;
 using System.Text.Json.Nodes;
 
@@ -13,50 +11,18 @@ namespace KubeRescue.Lab.ApiServer.Resources;
 /// </summary>
 /// <param name="storedMetadata">metadata fields a status write may not change for this resource
 /// (pods: ownerReferences; deployments: labels)</param>
-public sealed class StatusSubresource(params string[] storedMetadata) : Subresource
+public sealed class StatusSubresource(params string[] storedMetadata) : ObjectViewSubresource
 {
     static readonly string[] SystemMetadata = ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"];
 
-    public override IReadOnlyList<string> Verbs { get; } = ["get", "patch", "update"];
+    protected override (Type Model, string Kind, string ApiVersion) ViewType(ResourceType rt) => (rt.Model, rt.Kind, rt.ApiVersion);
 
-    public override async Task HandleAsync(ApiRequest req, ResourceStorage storage)
-    {
-        var rt = req.Resource;
-        var name = req.Info.Name!;
-        var ns = req.Info.Namespace;
-        switch (req.Http.Request.Method)
-        {
-            case "GET":
-                await req.WriteObjectAsync(200, (await storage.GetAsync(rt, ns, name, req.Aborted)).Object);
-                return;
-            case "PUT":
-            {
-                var dryRun = req.DryRun;
-                var body = await req.ReadObjectAsync();
-                if ((string?)body["metadata"]!["name"] != name)
-                    throw ApiException.BadRequest($"the name of the object ({(string?)body["metadata"]!["name"]}) does not match the name on the URL ({name})");
-                var (result, _) = await storage.UpdateAsync(rt, ns, name, current => TakeStatus(current, body.DeepClone().AsObject()), dryRun, req.Aborted);
-                await req.WriteObjectAsync(200, result);
-                return;
-            }
-            case "PATCH":
-            {
-                var dryRun = req.DryRun;
-                var patch = await req.ReadBodyAsync();
-                var contentType = req.Http.Request.ContentType ?? "";
-                var (result, _) = await storage.UpdateAsync(rt, ns, name, current =>
-                {
-                    var patched = PatchApplier.Apply(current.DeepClone().AsObject(), patch, contentType, rt.Model);
-                    TypeCheck.Check(patched, rt.Model, rt.Kind, rt.Version);
-                    return TakeStatus(current, patched);
-                }, dryRun, req.Aborted);
-                await req.WriteObjectAsync(200, result);
-                return;
-            }
-            default:
-                throw ApiException.MethodNotSupported(rt.GroupResource, req.Http.Request.Method.ToLowerInvariant());
-        }
-    }
+    /// <summary>The status view is the whole object.</summary>
+    protected override JsonObject ToView(ResourceType rt, JsonObject obj) => obj.DeepClone().AsObject();
+
+    protected override Task WriteAsync(ApiRequest req, ResourceType rt, JsonObject obj) => req.WriteObjectAsync(200, obj);
+
+    protected override JsonObject Apply(ResourceType rt, JsonObject current, JsonObject source) => TakeStatus(current, source);
 
     /// <summary>The request's object with the stored spec and the metadata a status write may not change.</summary>
     JsonObject TakeStatus(JsonObject current, JsonObject source)
