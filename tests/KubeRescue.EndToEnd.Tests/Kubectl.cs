@@ -12,6 +12,9 @@ public sealed class Kubectl(string version, string kubeconfig) : IDisposable
 
     public const string Default = "default";
 
+    /// <summary>How often a test re-runs kubectl while it waits for a state: each run is a process.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Versions the tests run against: the default dispatcher and the oldest and newest pinned ones.</summary>
     public static TheoryData<string> Versions => new() { Default, "1.27", "1.33" };
 

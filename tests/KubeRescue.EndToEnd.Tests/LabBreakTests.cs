@@ -45,4 +45,20 @@ public class LabBreakTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProc
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("node no-such-node does not exist", missing.Stderr);
     }
+
+    [Theory]
+    [InlineData("--mode node-crash", "--mode node-crash needs --node NAME")]
+    [InlineData("--node master-1", "--node goes only with --mode node-crash")]
+    [InlineData("--mode reboot", "reboot")]
+    [InlineData("--mode node-crash --node no-such-node", "node no-such-node does not exist")]
+    public async Task Bad_fault_options_are_refused_and_change_nothing(string options, string error)
+    {
+        using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);
+        var before = await kubectl.OkAsync("get nodes,deployments,pods -A -o name");
+        var result = await Processes.RunAsync(Processes.Cli(["lab", "break", "controller-manager", .. options.Split(' '), "--kubeconfig", lab.Kubeconfig]));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(error, result.Stderr);
+        Assert.Equal(before, await kubectl.OkAsync("get nodes,deployments,pods -A -o name"));
+        Assert.DoesNotContain("kube-rescue.io/crash", await kubectl.OkAsync("get nodes -o yaml"));
+    }
 }

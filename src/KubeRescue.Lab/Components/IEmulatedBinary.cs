@@ -9,6 +9,9 @@ namespace KubeRescue.Lab.Components;
 /// </summary>
 public interface IEmulatedBinary
 {
+    /// <summary>The binary's own name (<c>kube-scheduler</c>), by which a node's crash fault names what it crashes.</summary>
+    string Name { get; }
+
     /// <summary>
     /// True when <paramref name="command"/> (the container's command followed by its args) starts this binary:
     /// e.g. <c>./hyperkube scheduler --leader-elect=true</c>, <c>kube-scheduler ...</c>, <c>/usr/local/bin/kube-scheduler</c>.

@@ -20,9 +20,14 @@ public static class DeletePodsFault
         ["controller-manager"] = "kube-controller-manager",
     };
 
-    /// <summary>Breaks the components (app names such as kube-scheduler); returns how many pods it deleted.</summary>
-    public static async Task<int> RunAsync(IKubernetes client, IReadOnlyList<string> apps, TimeSpan poll, TimeSpan settle, Action<string> progress, CancellationToken ct)
+    /// <summary>
+    /// Breaks the components (app names such as kube-scheduler); returns how many pods it deleted. Pods for which
+    /// <paramref name="spare"/> says true are left alone (the bad-flag fault keeps its crash-looping pods).
+    /// </summary>
+    public static async Task<int> RunAsync(IKubernetes client, IReadOnlyList<string> apps, TimeSpan poll, TimeSpan settle, Action<string> progress,
+        CancellationToken ct, Func<V1Pod, bool>? spare = null)
     {
+        spare ??= _ => false;
         var deleted = 0;
         DateTime? quietSince = null;
         while (true)
@@ -33,7 +38,7 @@ public static class DeletePodsFault
             {
                 var pods = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: $"k8s-app={app}", cancellationToken: ct)).Items;
                 terminating += pods.Count(p => p.Metadata.DeletionTimestamp is not null);
-                foreach (var pod in pods.Where(CouldRun))
+                foreach (var pod in pods.Where(p => CouldRun(p) && !spare(p)))
                 {
                     live++;
                     try

@@ -29,9 +29,9 @@ internal sealed class ContainerRuntime(TextWriter log)
     }
 
     /// <summary>Starts a container running <paramref name="body"/>; <paramref name="exited"/> is told when it ends.</summary>
-    public RuntimeContainer Start(Sandbox sandbox, string name, int restartCount, Func<CancellationToken, Task<int>> body, Action exited)
+    public RuntimeContainer Start(Sandbox sandbox, string name, int restartCount, string? binary, Func<CancellationToken, Task<int>> body, Action exited)
     {
-        var container = new RuntimeContainer(name, restartCount);
+        var container = new RuntimeContainer(name, restartCount, binary);
         sandbox.Replace(container);
         container.Run(body, exited, log);
         return container;
@@ -65,7 +65,7 @@ internal sealed class Sandbox(string podUid, string podIP)
 }
 
 /// <summary>One run of a container. It ends once: by returning, or by being killed (the grace period ran out, the node crashed).</summary>
-internal sealed class RuntimeContainer(string name, int restartCount)
+internal sealed class RuntimeContainer(string name, int restartCount, string? binary)
 {
     readonly CancellationTokenSource _stop = new();
     readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,6 +74,9 @@ internal sealed class RuntimeContainer(string name, int restartCount)
 
     public string Name => name;
     public int RestartCount => restartCount;
+
+    /// <summary>The emulated binary it runs (<c>kube-scheduler</c>), or null for a container that just runs.</summary>
+    public string? Binary => binary;
     public string Id { get; } = "containerd://" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
     public DateTime StartedAt { get; } = DateTime.UtcNow;
     public DateTime? FinishedAt { get; private set; }

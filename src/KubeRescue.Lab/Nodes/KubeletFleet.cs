@@ -25,6 +25,12 @@ public sealed class KubeletFleet : IAsyncDisposable
     /// </summary>
     public const string FaultAnnotation = "kube-rescue.io/kubelet";
 
+    /// <summary>
+    /// The node-crash fault: a comma-separated list of binaries (<c>kube-scheduler</c>, <c>kube-controller-manager</c>)
+    /// that crash on this node as they start, as if something on the host they need were broken.
+    /// </summary>
+    public const string CrashAnnotation = "kube-rescue.io/crash";
+
     readonly KubernetesClientConfiguration _config;
     readonly Kubernetes _client;
     readonly CancellationTokenSource _stopping = new();
@@ -138,6 +144,11 @@ public sealed class KubeletFleet : IAsyncDisposable
     static string? FaultOf(V1Node node) =>
         node.Metadata.Annotations is { } annotations && annotations.TryGetValue(FaultAnnotation, out var value) ? value : null;
 
+    static HashSet<string> CrashesOf(V1Node node) =>
+        node.Metadata.Annotations is { } annotations && annotations.TryGetValue(CrashAnnotation, out var value)
+            ? [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+            : [];
+
     void ApplyFaultAnnotation(V1Node node)
     {
         var name = node.Metadata.Name;
@@ -146,6 +157,7 @@ public sealed class KubeletFleet : IAsyncDisposable
         lock (_gate)
         {
             if (!_agents.TryGetValue(name, out agent)) return;
+            agent.SetCrashing(CrashesOf(node));
             var wanted = FaultOf(node);
             if (wanted is "stopped" or "crashed" && agent.Running)
             {

@@ -41,6 +41,7 @@ internal sealed class NodeAgent
     DateTime _lastStatusReport = DateTime.MinValue;
     string _bootId = NewId();
     int _lastPodHost = 1;
+    volatile IReadOnlySet<string> _crashing = new HashSet<string>();
 
     public NodeAgent(KubeletFleet fleet, NodeSpec spec, int index)
     {
@@ -233,8 +234,11 @@ internal sealed class NodeAgent
         }
     }
 
-    /// <summary>What a container runs: the first binary that recognises its command and args, each instance with its own client; else an idle process.</summary>
-    public Func<CancellationToken, Task<int>> Program(V1Pod pod, V1Container container)
+    /// <summary>
+    /// What a container runs: the first binary that recognises its command and args, each instance with its own
+    /// client; else an idle process. A binary this node crashes (<see cref="SetCrashing"/>) exits 1 as it starts.
+    /// </summary>
+    public (string? Binary, Func<CancellationToken, Task<int>> Body) Program(V1Pod pod, V1Container container)
     {
         List<string> command = [.. container.Command ?? [], .. container.Args ?? []];
         foreach (var binary in _fleet.Binaries)
@@ -243,17 +247,35 @@ internal sealed class NodeAgent
             var log = new PrefixWriter(_fleet.Log, $"{Name} {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container.Name}: ");
             var context = new BinaryContext(args, _fleet.NewClientConfiguration(), Name, pod.Metadata.NamespaceProperty, pod.Metadata.Name,
                 pod.Spec.HostNetwork == true, Timing, log);
-            return async stop =>
+            return (binary.Name, async stop =>
             {
-                try { return await binary.RunAsync(context, stop); }
+                try
+                {
+                    if (!_crashing.Contains(binary.Name)) return await binary.RunAsync(context, stop);
+                    await log.WriteLineAsync($"{binary.Name} exits at start: node {Name} crashes it ({KubeletFleet.CrashAnnotation})");
+                    return 1;
+                }
                 finally { await log.FlushAsync(CancellationToken.None); }
-            };
+            });
         }
-        return async stop =>
+        return (null, async stop =>
         {
             await Task.Delay(Timeout.Infinite, stop);
             return 0;
-        };
+        });
+    }
+
+    /// <summary>
+    /// The node-crash fault: from now on the named binaries crash on this node as they start (the kubelet restarts
+    /// them with its back-off, so they crash-loop), and the ones running die at once with exit 1.
+    /// </summary>
+    public void SetCrashing(IReadOnlySet<string> binaries)
+    {
+        if (binaries.SetEquals(_crashing)) return;
+        _crashing = binaries;
+        foreach (var sandbox in Runtime.Sandboxes)
+            foreach (var c in sandbox.Current)
+                if (c.Binary is { } b && binaries.Contains(b)) c.Kill(1, "Error");
     }
 
     async Task RegisterAsync(CancellationToken ct)

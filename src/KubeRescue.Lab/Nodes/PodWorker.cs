@@ -221,8 +221,8 @@ internal sealed class PodWorker
             _node.Events.Pod(pod, _node.Name, "Normal", "Pulled", $"Container image \"{image}\" already present on machine", container.Name);
         }
         _node.Events.Pod(pod, _node.Name, "Normal", "Created", $"Created container: {container.Name}", container.Name);
-        var body = _node.Program(pod, container);
-        _node.Runtime.Start(sandbox, container.Name, restartCount, body, Wake);
+        var (binary, body) = _node.Program(pod, container);
+        _node.Runtime.Start(sandbox, container.Name, restartCount, binary, body, Wake);
         _node.Events.Pod(pod, _node.Name, "Normal", "Started", $"Started container {container.Name}", container.Name);
     }
 

@@ -353,6 +353,8 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
     {
         public ConcurrentQueue<BinaryContext> Started { get; } = new();
 
+        public string Name => name;
+
         public bool Recognizes(IReadOnlyList<string> command, out IReadOnlyList<string> args)
         {
             args = [.. command.Skip(1)];

@@ -7,7 +7,7 @@ namespace KubeRescue.Cli.Commands.Lab;
 /// <summary><c>kube-rescue lab break</c>: cause a fault in a running lab (or any cluster) through the API.</summary>
 public static class LabBreakCommand
 {
-    sealed record Options(string Component, string? Kubeconfig, string? Context, TimeSpan Settle);
+    sealed record Options(string Component, string Mode, string? Node, string? Kubeconfig, string? Context, TimeSpan Settle, TimeSpan Timeout);
 
     public static Command Create()
     {
@@ -15,27 +15,45 @@ public static class LabBreakCommand
         component.AcceptOnlyFromAmong("scheduler", "controller-manager", "both");
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The lab's kubeconfig (default: $KUBECONFIG, then ~/.kube/config)." };
         var context = new Option<string?>("--context") { Description = "The kubeconfig context to use." };
+        var mode = new Option<string>("--mode")
+        {
+            Description = "How it breaks: delete-pods (every pod deleted), bad-flag (a flag the binary rejects rolled out, old pods gone), node-crash (its instance on --node crash-loops).",
+            DefaultValueFactory = _ => "delete-pods",
+        };
+        mode.AcceptOnlyFromAmong("delete-pods", "bad-flag", "node-crash");
+        var node = new Option<string?>("--node") { Description = "With --mode node-crash: the node whose instance crashes." };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the bad revision's or the node's instance to crash.",
+            DefaultValueFactory = _ => 180,
+        };
         var settle = new Option<double>("--settle")
         {
             Description = "Seconds the component must stay without a running pod before the fault counts as done.",
             DefaultValueFactory = _ => 5,
         };
-        var command = new Command("break", """
-            Break the control plane the way it breaks for real: delete every pod of the component, round after round,
-            until none runs and none is left to place or recreate its successors. Afterwards the scheduler's
-            replacements stay Pending with no node, and nothing recreates the controller-manager's pods.
-            Everything goes through the API; the same can be done with kubectl.
+        var command = new Command("break", $"""
+            Break the control plane the way it breaks for real, through the API (kubectl could do the same):
+              delete-pods  delete every pod of the component, round after round, until none runs and none is left to
+                           place or recreate its successors: the scheduler's replacements stay Pending with no node,
+                           nothing recreates the controller-manager's pods.
+              bad-flag     roll the Deployment out with {BadFlagFault.Flag}, which the binary rejects: the new
+                           revision crash-loops, then the old revision's pods go as a reboot of the masters would
+                           take them. The Deployment's template is now bad; only the last good revision heals it.
+              node-crash   make the component crash on --node (annotation {KubeRescue.Lab.Nodes.KubeletFleet.CrashAnnotation}), while
+                           the other masters run it fine. Undo with: lab break node NAME --restore
 
             Examples:
               kube-rescue lab break scheduler --kubeconfig /tmp/lab.kubeconfig
-              kube-rescue lab break both --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue lab break both --mode bad-flag --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue lab break controller-manager --mode node-crash --node master-1 --kubeconfig /tmp/lab.kubeconfig
               kube-rescue lab break node worker-1 --crash --kubeconfig /tmp/lab.kubeconfig
             """)
         {
-            component, kubeconfig, context, settle,
+            component, mode, node, kubeconfig, context, settle, timeout,
         };
-        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(kubeconfig), result.GetValue(context),
-            TimeSpan.FromSeconds(result.GetValue(settle))), ct));
+        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(node),
+            result.GetValue(kubeconfig), result.GetValue(context), TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout))), ct));
         command.Subcommands.Add(NodeCommand(kubeconfig, context));
         return command;
     }
@@ -48,7 +66,8 @@ public static class LabBreakCommand
         var restore = new Option<bool>("--restore") { Description = "Start the node's kubelet again." };
         var command = new Command("node", $"""
             Stop a node's kubelet (its containers keep running), or crash the node with --crash, by setting the Node's
-            {KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation} annotation, which the lab's kubelets obey; --restore starts it again.
+            {KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation} annotation, which the lab's kubelets obey; --restore starts it again
+            (and ends a node-crash fault on that node).
             The node then goes NotReady/Unknown and its pods are evicted on schedule, as on a real cluster.
 
             Examples:
@@ -60,21 +79,14 @@ public static class LabBreakCommand
         };
         command.SetAction(async (result, ct) =>
         {
-            if (result.GetValue(crash) && result.GetValue(restore))
-            {
-                await Console.Error.WriteLineAsync("error: --crash and --restore exclude each other");
-                return 2;
-            }
+            if (result.GetValue(crash) && result.GetValue(restore)) return await FailAsync("--crash and --restore exclude each other");
             if (Connect(result.GetValue(kubeconfig), result.GetValue(context)) is not { } config) return 2;
             var node = result.GetValue(name)!;
             string? value = result.GetValue(restore) ? null : result.GetValue(crash) ? "crashed" : "stopped";
-            var patch = new System.Text.Json.Nodes.JsonObject
-            {
-                ["metadata"] = new System.Text.Json.Nodes.JsonObject
-                {
-                    ["annotations"] = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation] = value },
-                },
-            };
+            var annotations = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation] = value };
+            // --restore mends the node entirely: its components' crash fault goes too.
+            if (value is null) annotations[KubeRescue.Lab.Nodes.KubeletFleet.CrashAnnotation] = null;
+            var patch = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = annotations } };
             using var client = new Kubernetes(config);
             try
             {
@@ -107,23 +119,47 @@ public static class LabBreakCommand
     static async Task<int> RunAsync(Options o, CancellationToken ct)
     {
         if (o.Settle < TimeSpan.Zero || o.Settle > TimeSpan.FromMinutes(10))
-        {
-            await Console.Error.WriteLineAsync("error: --settle must be between 0 and 600 seconds");
-            return 2;
-        }
+            return await FailAsync("--settle must be between 0 and 600 seconds");
+        if (o.Timeout <= TimeSpan.Zero || o.Timeout > TimeSpan.FromHours(1))
+            return await FailAsync("--timeout must be between 0 and 3600 seconds");
+        if (o.Mode == "node-crash" && string.IsNullOrEmpty(o.Node))
+            return await FailAsync("--mode node-crash needs --node NAME");
+        if (o.Mode != "node-crash" && o.Node is not null)
+            return await FailAsync("--node goes only with --mode node-crash");
         if (Connect(o.Kubeconfig, o.Context) is not { } config) return 2;
         var apps = o.Component == "both" ? DeletePodsFault.Components.Values.ToList() : [DeletePodsFault.Components[o.Component]];
+        var poll = TimeSpan.FromMilliseconds(500);
+        var what = string.Join(" and ", apps);
         using var client = new Kubernetes(config);
         try
         {
-            var deleted = await DeletePodsFault.RunAsync(client, apps, TimeSpan.FromMilliseconds(500), o.Settle, Console.WriteLine, ct);
-            Console.WriteLine($"{string.Join(" and ", apps)} broken: {deleted} pods deleted, none left running");
+            switch (o.Mode)
+            {
+                case "bad-flag":
+                    var old = await BadFlagFault.RunAsync(client, apps, poll, o.Settle, o.Timeout, Console.WriteLine, ct);
+                    Console.WriteLine($"{what} broken: a bad flag rolled out, {old} pods of the old revision deleted");
+                    break;
+                case "node-crash":
+                    await NodeCrashFault.RunAsync(client, o.Node!, apps, poll, o.Timeout, Console.WriteLine, ct);
+                    Console.WriteLine($"{what} broken on {o.Node}: it crashes there, other nodes run it");
+                    break;
+                default:
+                    var deleted = await DeletePodsFault.RunAsync(client, apps, poll, o.Settle, Console.WriteLine, ct);
+                    Console.WriteLine($"{what} broken: {deleted} pods deleted, none left running");
+                    break;
+            }
             return 0;
         }
-        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException)
+        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or TimeoutException or ArgumentException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
+    }
+
+    static async Task<int> FailAsync(string message)
+    {
+        await Console.Error.WriteLineAsync($"error: {message}");
+        return 2;
     }
 }

@@ -15,8 +15,10 @@ public sealed class ControllerManagerBinary(Func<IReadOnlyList<IController>> con
 {
     public const string LeaseName = "kube-controller-manager";
 
+    public string Name => "kube-controller-manager";
+
     public bool Recognizes(IReadOnlyList<string> command, out IReadOnlyList<string> args) =>
-        BinaryCommand.Recognizes(command, "kube-controller-manager", ["controller-manager", "kube-controller-manager"], out args);
+        BinaryCommand.Recognizes(command, Name, ["controller-manager", "kube-controller-manager"], out args);
 
     static Flags NewFlags() => new Flags()
         .Bool("leader-elect", true)

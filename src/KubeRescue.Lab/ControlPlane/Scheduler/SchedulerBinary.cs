@@ -13,23 +13,10 @@ namespace KubeRescue.Lab.ControlPlane.Scheduler;
 /// </summary>
 public sealed class SchedulerBinary : IEmulatedBinary
 {
-    public bool Recognizes(IReadOnlyList<string> command, out IReadOnlyList<string> args)
-    {
-        args = [];
-        if (command.Count == 0) return false;
-        var binary = command[0][(command[0].LastIndexOf('/') + 1)..];
-        if (binary == "kube-scheduler")
-        {
-            args = [.. command.Skip(1)];
-            return true;
-        }
-        if (binary == "hyperkube" && command.Count > 1 && command[1] is "scheduler" or "kube-scheduler")
-        {
-            args = [.. command.Skip(2)];
-            return true;
-        }
-        return false;
-    }
+    public string Name => "kube-scheduler";
+
+    public bool Recognizes(IReadOnlyList<string> command, out IReadOnlyList<string> args) =>
+        BinaryCommand.Recognizes(command, Name, ["scheduler", "kube-scheduler"], out args);
 
     public async Task<int> RunAsync(BinaryContext context, CancellationToken stop)
     {
