@@ -38,9 +38,68 @@ public class KubectlTests(ApiLabProcess lab) : IClassFixture<ApiLabProcess>
     {
         var kubectl = new Kubectl(version, lab.Kubeconfig);
         var ns = $"e2e-{version.Replace(".", "")}-{Guid.NewGuid().ToString("N")[..6]}";
-        // Not `kubectl create namespace`: kubectl 1.31+ sends typed-client bodies as protobuf, which the lab does not decode.
-        Assert.Equal($"namespace/{ns} created", (await kubectl.OkAsync("create -f -", $"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n")).Trim());
+        Assert.Equal($"namespace/{ns} created", (await kubectl.OkAsync($"create namespace {ns}")).Trim());
         return (kubectl, ns);
+    }
+
+    static JsonElement Json(string output) => JsonDocument.Parse(output).RootElement;
+
+    [Theory]
+    [MemberData(nameof(Kubectl.Versions), MemberType = typeof(Kubectl))]
+    public async Task Typed_create_commands_work_whether_kubectl_sends_JSON_or_protobuf(string version)
+    {
+        var (kubectl, ns) = await Setup(version);
+        using var _ = kubectl;
+        var deployment = await kubectl.RunAsync($"create deployment web -n {ns} --image=nginx:1 --replicas=2 --port=80 -v=8");
+        Assert.True(deployment.ExitCode == 0, deployment.Output);
+        Assert.Equal("deployment.apps/web created", deployment.Stdout.Trim());
+        // 1.27 sends JSON; 1.31+ protobuf, which is what this test is for.
+        if (version == "1.33") Assert.Contains("Content-Type: application/vnd.kubernetes.protobuf", deployment.Stderr);
+        Assert.Equal("configmap/settings created", (await kubectl.OkAsync($"create configmap settings -n {ns} --from-literal=mode=fast --from-literal=level=3")).Trim());
+        Assert.Equal("secret/db created", (await kubectl.OkAsync($"create secret generic db -n {ns} --from-literal=password=s3cret")).Trim());
+        Assert.Equal("serviceaccount/robot created", (await kubectl.OkAsync($"create serviceaccount robot -n {ns}")).Trim());
+
+        var namespaceJson = Json(await kubectl.OkAsync($"get namespace {ns} -o json"));
+        Assert.Equal("Active", namespaceJson.GetProperty("status").GetProperty("phase").GetString());
+        var spec = Json(await kubectl.OkAsync($"get deployment web -n {ns} -o json")).GetProperty("spec");
+        Assert.Equal(2, spec.GetProperty("replicas").GetInt32());
+        Assert.Equal("web", spec.GetProperty("selector").GetProperty("matchLabels").GetProperty("app").GetString());
+        Assert.Equal("web", spec.GetProperty("template").GetProperty("metadata").GetProperty("labels").GetProperty("app").GetString());
+        var container = Assert.Single(spec.GetProperty("template").GetProperty("spec").GetProperty("containers").EnumerateArray());
+        Assert.Equal("nginx", container.GetProperty("name").GetString());
+        Assert.Equal("nginx:1", container.GetProperty("image").GetString());
+        Assert.Equal(80, Assert.Single(container.GetProperty("ports").EnumerateArray()).GetProperty("containerPort").GetInt32());
+        var data = Json(await kubectl.OkAsync($"get configmap settings -n {ns} -o json")).GetProperty("data");
+        Assert.Equal("fast", data.GetProperty("mode").GetString());
+        Assert.Equal("3", data.GetProperty("level").GetString());
+        var secret = Json(await kubectl.OkAsync($"get secret db -n {ns} -o json"));
+        Assert.Equal(Convert.ToBase64String("s3cret"u8), secret.GetProperty("data").GetProperty("password").GetString());
+        Assert.Equal("robot", Json(await kubectl.OkAsync($"get serviceaccount robot -n {ns} -o json")).GetProperty("metadata").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Drain_without_evictions_and_debug_node_send_protobuf_that_the_lab_decodes()
+    {
+        var (kubectl, ns) = await Setup("1.33");
+        using var _ = kubectl;
+        var node = $"node-{ns}";
+        await kubectl.OkAsync("create -f -", $"apiVersion: v1\nkind: Node\nmetadata:\n  name: {node}\n");
+        await kubectl.OkAsync("create -f -", $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: {ns}\nspec:\n  nodeName: {node}\n  containers:\n  - {{name: app, image: nginx}}\n");
+
+        // kubectl debug creates its pod (hostPID, a hostPath volume, a toleration of everything) as protobuf.
+        var debug = await kubectl.OkAsync($"debug node/{node} -n {ns} --image=busybox");
+        var debugger = Regex.Match(debug, @"Creating debugging pod (\S+) ").Groups[1].Value;
+        var podSpec = Json(await kubectl.OkAsync($"get pod {debugger} -n {ns} -o json")).GetProperty("spec");
+        Assert.True(podSpec.GetProperty("hostPID").GetBoolean());
+        Assert.Equal("/", Assert.Single(podSpec.GetProperty("volumes").EnumerateArray()).GetProperty("hostPath").GetProperty("path").GetString());
+        Assert.Equal("Exists", Assert.Single(podSpec.GetProperty("tolerations").EnumerateArray()).GetProperty("operator").GetString());
+
+        // Without evictions, drain deletes each pod with a protobuf DeleteOptions; a grace period of 0 deletes at once.
+        var drain = await kubectl.RunAsync($"drain {node} --disable-eviction --force --grace-period=0 --timeout=30s -v=8");
+        Assert.True(drain.ExitCode == 0, drain.Output);
+        Assert.Contains($"node/{node} drained", drain.Stdout);
+        Assert.Contains("Content-Type: application/vnd.kubernetes.protobuf", drain.Stderr);
+        Assert.Equal("", (await kubectl.OkAsync($"get pods -n {ns} -o name")).Trim());
     }
 
     [Theory]

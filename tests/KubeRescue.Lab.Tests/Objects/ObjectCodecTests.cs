@@ -32,10 +32,22 @@ public class ObjectCodecTests
     }
 
     [Fact]
-    public void Protobuf_bodies_are_415_not_a_parse_error()
+    public void Protobuf_bodies_are_decoded_and_malformed_ones_are_400()
     {
-        var e = Assert.Throws<ApiException>(() => ObjectCodec.Decode("k8s\0"u8, "application/vnd.kubernetes.protobuf", "Namespace"));
+        var body = Pb.Envelope("v1", "ConfigMap", new Pb().Msg(1, Pb.Meta("cm")).Entry(2, "a", "b"));
+        Assert.Equal("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},"data":{"a":"b"}}""",
+            ObjectCodec.Decode(body, "application/vnd.kubernetes.protobuf; charset=binary", "ConfigMap")!.ToJsonString());
+        var e = Assert.Throws<ApiException>(() => ObjectCodec.Decode(body.AsSpan(0, body.Length - 1), "application/vnd.kubernetes.protobuf", "ConfigMap"));
+        Assert.Equal(400, e.Code);
+        Assert.Contains("must be of type ConfigMap", e.Message);
+    }
+
+    [Fact]
+    public void Other_binary_media_types_stay_415()
+    {
+        var e = Assert.Throws<ApiException>(() => ObjectCodec.Decode([0xd9, 0xd9, 0xf7], "application/cbor", "ConfigMap"));
         Assert.Equal(415, e.Code);
+        Assert.Contains("application/vnd.kubernetes.protobuf", e.Message);
     }
 }
 

@@ -80,7 +80,7 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
     public async Task<JsonObject> ReadObjectAsync(string kind, string apiVersion, Type model)
     {
         var body = RawBody = await ReadBodyAsync();
-        if (body.Length == 0) throw ApiException.BadRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+        if (body.Length == 0) throw ApiException.BadRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
         var node = ObjectCodec.Decode(body, Http.Request.ContentType, kind);
         if (node is not JsonObject obj)
             throw ApiException.BadRequest($"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: expected an object");
@@ -108,14 +108,15 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
     /// <summary>
     /// Server-side field validation (the fieldValidation parameter, Warn when absent): unknown and duplicate
     /// fields of a JSON body are a 400 under Strict and Warning headers under Warn. A patch is checked by the
-    /// unknown fields of its result.
+    /// unknown fields of its result. A protobuf body has no field names to check: its decoder refuses unknown
+    /// field numbers itself (kubectl sends those with fieldValidation=Strict too).
     /// </summary>
     public void CheckFields(JsonObject obj, bool patched = false)
     {
         var value = Query("fieldValidation");
         var directive = FieldValidation.Parse(value)
             ?? throw ApiException.BadRequest($"fieldValidation must be one of Ignore, Warn or Strict, got \"{value}\"");
-        if (directive == FieldValidationDirective.Ignore) return;
+        if (directive == FieldValidationDirective.Ignore || ObjectCodec.IsProtobuf(Http.Request.ContentType)) return;
         var isYaml = Http.Request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true;
         var errors = isYaml || patched
             ? FieldValidation.UnknownFields(obj, Resource.Model).Select(f => $"unknown field \"{f}\"").ToList()

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KubeRescue.Lab.ApiServer.Http;
+using KubeRescue.Lab.ApiServer.Objects.Protobuf;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -19,12 +20,23 @@ public static class ObjectCodec
     static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
     static readonly byte[] MetadataProperty = "metadata"u8.ToArray();
 
-    /// <summary>Parses a request body as JSON, or YAML when the content type says so.</summary>
+    /// <summary>Parses a request body as JSON, or as YAML or Kubernetes protobuf when the content type says so.</summary>
     public static JsonNode? Decode(ReadOnlySpan<byte> body, string? contentType, string expectedKind)
     {
+        if (IsProtobuf(contentType))
+        {
+            try
+            {
+                return ProtobufDecoder.Decode(body, expectedKind);
+            }
+            catch (FormatException e)
+            {
+                throw ApiException.BadRequest($"the object provided is unrecognized (must be of type {expectedKind}): couldn't decode protobuf: {e.Message}");
+            }
+        }
         if (contentType is not null && !IsJsonOrYaml(contentType))
             throw new ApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, {ProtobufDecoder.MediaType}");
         try
         {
             if (contentType is not null && contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
@@ -38,13 +50,18 @@ public static class ObjectCodec
         }
     }
 
-    /// <summary>JSON and YAML bodies; protobuf and CBOR are not spoken here.</summary>
+    /// <summary>JSON and YAML bodies; CBOR is not spoken here.</summary>
     static bool IsJsonOrYaml(string contentType)
     {
-        var mediaType = contentType.Split(';')[0].Trim();
+        var mediaType = MediaType(contentType);
         return mediaType.Length == 0 || mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || mediaType.Equals("application/yaml", StringComparison.OrdinalIgnoreCase) || mediaType.Equals("*/*", StringComparison.Ordinal);
     }
+
+    public static bool IsProtobuf(string? contentType) =>
+        contentType is not null && MediaType(contentType).Equals(ProtobufDecoder.MediaType, StringComparison.OrdinalIgnoreCase);
+
+    static string MediaType(string contentType) => contentType.Split(';')[0].Trim();
 
     /// <summary>Serialises with apiVersion, kind and metadata first, and without metadata.resourceVersion.</summary>
     public static byte[] Encode(JsonObject obj)
