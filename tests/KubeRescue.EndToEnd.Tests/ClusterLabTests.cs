@@ -71,4 +71,39 @@ public class ClusterLabTests(ClusterLabProcess lab) : IClassFixture<ClusterLabPr
         var gone = await kubectl.RunAsync("get pod kube-scheduler-rescue -n kube-system");
         Assert.Contains("NotFound", gone.Stderr);
     }
+
+    [Fact]
+    public async Task Drain_evicts_a_node_s_pods_and_their_replicas_come_back_elsewhere()
+    {
+        using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);
+        await kubectl.OkAsync("create namespace drain");
+        await kubectl.OkAsync("create deployment web -n drain --image=nginx:1 --replicas=4");
+        await kubectl.OkAsync("rollout status deployment/web -n drain --timeout=60s");
+        var before = await kubectl.OkAsync("get pods -n drain -o wide --no-headers");
+        Assert.Contains("worker-2", before);
+
+        var drain = await kubectl.RunAsync("drain worker-2 --ignore-daemonsets --timeout=90s");
+        try
+        {
+            Assert.True(drain.ExitCode == 0, drain.Output);
+            Assert.Contains("node/worker-2 cordoned", drain.Output);
+            Assert.Matches(@"evicting pod drain/web-", drain.Output);
+            Assert.Contains("node/worker-2 drained", drain.Output);
+            Assert.Matches(@"Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-", drain.Output);
+            Assert.Contains("SchedulingDisabled", await kubectl.OkAsync("get node worker-2"));
+            // The ReplicaSet replaces the evicted pods on the node that is left; kube-proxy stays.
+            await kubectl.OkAsync("rollout status deployment/web -n drain --timeout=60s");
+            await Wait.UntilAsync(async () =>
+            {
+                var rows = (await kubectl.OkAsync("get pods -n drain -o wide --no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                return rows.Length == 4 && rows.All(r => Regex.IsMatch(r, @"\s1/1\s+Running\s.*\sworker-1\s"));
+            }, TimeSpan.FromMinutes(1), "four web pods Running on worker-1", Kubectl.PollInterval);
+            Assert.Contains("worker-2", await kubectl.OkAsync("get pods -n kube-system -l k8s-app=kube-proxy -o wide"));
+        }
+        finally
+        {
+            await kubectl.OkAsync("uncordon worker-2");
+            await kubectl.OkAsync("delete namespace drain --wait=false");
+        }
+    }
 }
