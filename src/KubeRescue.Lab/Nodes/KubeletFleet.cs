@@ -50,14 +50,14 @@ public sealed class KubeletFleet : IAsyncDisposable
         var own = NewClientConfiguration();
         own.UserAgent = $"kubelet/{KubeletVersion} (linux/amd64) kubernetes/kube-rescue-lab";
         _client = new Kubernetes(own);
-        Events = new EventRecorder(_client, Log);
+        Events = new EventBroadcaster(_client, Log.WriteLine);
     }
 
     public LabTiming Timing { get; }
     public IReadOnlyList<IEmulatedBinary> Binaries { get; }
     internal TextWriter Log { get; }
     internal IKubernetes Client => _client;
-    internal EventRecorder Events { get; }
+    internal EventBroadcaster Events { get; }
     internal CancellationToken Stopping => _stopping.Token;
     internal Informer<V1Pod> Pods => _pods!;
     internal Informer<V1Node> Nodes => _nodes!;

@@ -57,7 +57,17 @@ internal sealed class NodeAgent
     public ContainerRuntime Runtime { get; }
     public IKubernetes Client => _fleet.Client;
     public LabTiming Timing => _fleet.Timing;
-    public EventRecorder Events => _fleet.Events;
+    EventRecorder? _events;
+
+    /// <summary>This kubelet's events: source kubelet, host and reporting instance the node.</summary>
+    EventRecorder Events => _events ??= _fleet.Events.NewRecorder("kubelet", Name, Name);
+
+    public void PodEvent(V1Pod pod, string type, string reason, string message, string? container = null) =>
+        Events.Record(EventRecorder.Reference(pod, "v1", "Pod", container is null ? null : $"spec.containers{{{container}}}"), type, reason, message);
+
+    /// <summary>Node events: the kubelet refers to its node by name, with the name as UID, in the default namespace.</summary>
+    void NodeEvent(string type, string reason, string message) =>
+        Events.Record(new V1ObjectReference { Kind = "Node", Name = Name, Uid = Name }, type, reason, message);
     public bool Running { get { lock (_gate) return _kubelet is not null; } }
 
     public void Log(string line) => _fleet.Log.WriteLine($"kubelet {Name}: {line}");
@@ -85,7 +95,7 @@ internal sealed class NodeAgent
             kubelet.Dispose();
             throw;
         }
-        Events.Node(Name, "Normal", "Starting", "Starting kubelet.");
+        NodeEvent("Normal", "Starting", "Starting kubelet.");
         _heartbeat = Task.Run(() => HeartbeatAsync(kubelet.Token), CancellationToken.None);
 
         await _fleet.Pods.Synced.WaitAsync(ct);
@@ -400,7 +410,7 @@ internal sealed class NodeAgent
         var patch = KubernetesJson.Serialize(new { status = desired });
         _registered = await Client.CoreV1.PatchNodeStatusAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), Name, cancellationToken: ct);
         _lastStatusReport = now;
-        if (!wasReady) Events.Node(Name, "Normal", "NodeReady", $"Node {Name} status is now: NodeReady");
+        if (!wasReady) NodeEvent("Normal", "NodeReady", $"Node {Name} status is now: NodeReady");
     }
 
     V1NodeStatus DesiredStatus(V1NodeStatus? current, DateTime now)

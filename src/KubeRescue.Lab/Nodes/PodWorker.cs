@@ -122,7 +122,7 @@ internal sealed class PodWorker
             // Deleted from the API server (force delete, or a node-less cleanup): stop whatever still runs.
             foreach (var c in sandbox?.Current.Where(c => c.Running) ?? [])
             {
-                _node.Events.Pod(pod, _node.Name, "Normal", "Killing", $"Stopping container {c.Name}", c.Name);
+                _node.PodEvent(pod, "Normal", "Killing", $"Stopping container {c.Name}", c.Name);
                 c.RequestStop();
             }
             _node.Runtime.Remove(Uid);
@@ -200,7 +200,7 @@ internal sealed class PodWorker
             var podRef = $"{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})";
             waiting[container.Name] = ("CrashLoopBackOff", $"back-off {GoDuration(backOff)} restarting failed container={container.Name} pod={podRef}");
             if (_backOffAnnounced.Add(current.Id))
-                _node.Events.Pod(pod, _node.Name, "Warning", "BackOff", $"Back-off restarting failed container {container.Name} in pod {podRef}", container.Name);
+                _node.PodEvent(pod, "Warning", "BackOff", $"Back-off restarting failed container {container.Name} in pod {podRef}", container.Name);
             return remaining;
         }
         _node.NextBackOff(key);
@@ -213,17 +213,17 @@ internal sealed class PodWorker
         var image = container.Image ?? "";
         if (container.ImagePullPolicy == "Always")
         {
-            _node.Events.Pod(pod, _node.Name, "Normal", "Pulling", $"Pulling image \"{image}\"", container.Name);
-            _node.Events.Pod(pod, _node.Name, "Normal", "Pulled", $"Successfully pulled image \"{image}\" in 0s (0s including waiting). Image size: 0 bytes.", container.Name);
+            _node.PodEvent(pod, "Normal", "Pulling", $"Pulling image \"{image}\"", container.Name);
+            _node.PodEvent(pod, "Normal", "Pulled", $"Successfully pulled image \"{image}\" in 0s (0s including waiting). Image size: 0 bytes.", container.Name);
         }
         else
         {
-            _node.Events.Pod(pod, _node.Name, "Normal", "Pulled", $"Container image \"{image}\" already present on machine", container.Name);
+            _node.PodEvent(pod, "Normal", "Pulled", $"Container image \"{image}\" already present on machine", container.Name);
         }
-        _node.Events.Pod(pod, _node.Name, "Normal", "Created", $"Created container: {container.Name}", container.Name);
+        _node.PodEvent(pod, "Normal", "Created", $"Created container: {container.Name}", container.Name);
         var (binary, body) = _node.Program(pod, container);
         _node.Runtime.Start(sandbox, container.Name, restartCount, binary, body, Wake);
-        _node.Events.Pod(pod, _node.Name, "Normal", "Started", $"Started container {container.Name}", container.Name);
+        _node.PodEvent(pod, "Normal", "Started", $"Started container {container.Name}", container.Name);
     }
 
     /// <summary>Readiness: at once without a readinessProbe; with one, after its initialDelaySeconds (probes always pass).</summary>
@@ -232,7 +232,7 @@ internal sealed class PodWorker
 
     async Task RejectAsync(V1Pod pod, Admission.Rejection rejection, CancellationToken ct)
     {
-        _node.Events.Pod(pod, _node.Name, "Warning", rejection.Reason, rejection.Message);
+        _node.PodEvent(pod, "Warning", rejection.Reason, rejection.Message);
         var status = Clone(pod.Status);
         status.Phase = "Failed";
         status.Reason = rejection.Reason;
@@ -251,7 +251,7 @@ internal sealed class PodWorker
         var running = sandbox?.Current.Where(c => c.Running).ToList() ?? [];
         foreach (var c in running)
         {
-            _node.Events.Pod(pod, _node.Name, "Normal", "Killing", $"Stopping container {c.Name}", c.Name);
+            _node.PodEvent(pod, "Normal", "Killing", $"Stopping container {c.Name}", c.Name);
             c.RequestStop();
         }
         if (running.Count > 0)

@@ -106,7 +106,8 @@ public sealed class ControllerManagerBinary(Func<IReadOnlyList<IController>> con
     static async Task RunControllersAsync(IKubernetes client, IReadOnlyList<IController> enabled, string identity, BinaryContext context, CancellationToken stop)
     {
         var informers = new SharedInformers(client, stop);
-        var controllerContext = new ControllerContext(client, informers, context.Timing, identity, context.Log);
+        var events = new EventBroadcaster(client, context.Log.WriteLine);
+        var controllerContext = new ControllerContext(client, informers, context.Timing, identity, context.Log, events);
         var runs = enabled.Select(c => Task.Run(async () =>
         {
             try
@@ -117,7 +118,14 @@ public sealed class ControllerManagerBinary(Func<IReadOnlyList<IController>> con
             {
             }
         }, CancellationToken.None)).ToList();
-        await Task.WhenAll(runs);
-        await informers.Completion;
+        try
+        {
+            await Task.WhenAll(runs);
+            await informers.Completion;
+        }
+        finally
+        {
+            await events.StopAsync();
+        }
     }
 }

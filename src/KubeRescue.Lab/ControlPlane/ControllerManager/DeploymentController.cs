@@ -43,7 +43,7 @@ sealed class DeploymentSync
         _ctx = context;
         _stop = stop;
         _queue = new WorkQueue<string>(context.Timing);
-        _events = new EventRecorder(context.Client, "deployment-controller", context.Log);
+        _events = context.Events.NewRecorder("deployment-controller");
         _deployments = context.Informers.Deployments;
         _replicaSets = context.Informers.ReplicaSets;
         _pods = context.Informers.Pods;
@@ -150,7 +150,7 @@ sealed class DeploymentSync
 
         if (Objects.IsEmpty(d.Spec.Selector))
         {
-            await _events.RecordAsync(d, ApiVersion, Kind, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.", ct);
+            _events.Record(d, ApiVersion, Kind, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
             if ((d.Status.ObservedGeneration ?? 0) < d.Metadata.Generation)
             {
                 d.Status.ObservedGeneration = d.Metadata.Generation;
@@ -276,11 +276,11 @@ sealed class DeploymentSync
                 try { await WriteStatusAsync(d, ct); }
                 catch (Exception) when (!ct.IsCancellationRequested) { }
             }
-            await _events.RecordAsync(d, ApiVersion, Kind, "Warning", FailedRSCreateReason, msg, ct);
+            _events.Record(d, ApiVersion, Kind, "Warning", FailedRSCreateReason, msg);
             throw;
         }
         if (!alreadyExists && newReplicas > 0)
-            await _events.RecordAsync(d, ApiVersion, Kind, "Normal", "ScalingReplicaSet", $"Scaled up replica set {created.Metadata.Name} from 0 to {newReplicas}", ct);
+            _events.Record(d, ApiVersion, Kind, "Normal", "ScalingReplicaSet", $"Scaled up replica set {created.Metadata.Name} from 0 to {newReplicas}");
 
         var changed = SetDeploymentRevision(d, newRevision.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var statusChanged = changed;
@@ -407,7 +407,7 @@ sealed class DeploymentSync
         copy.Spec.Replicas = newScale;
         var updated = await _ctx.Client.AppsV1.ReplaceNamespacedReplicaSetAsync(copy, copy.Metadata.Name, copy.Metadata.NamespaceProperty, cancellationToken: ct);
         if (sizeNeedsUpdate)
-            await _events.RecordAsync(d, ApiVersion, Kind, "Normal", "ScalingReplicaSet", $"Scaled {operation} replica set {updated.Metadata.Name} from {oldScale} to {newScale}", ct);
+            _events.Record(d, ApiVersion, Kind, "Normal", "ScalingReplicaSet", $"Scaled {operation} replica set {updated.Metadata.Name} from {oldScale} to {newScale}");
         return (sizeNeedsUpdate, updated);
     }
 

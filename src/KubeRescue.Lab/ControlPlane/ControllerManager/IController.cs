@@ -21,4 +21,5 @@ public interface IController
 /// <param name="Informers">informers shared by every controller of this process</param>
 /// <param name="Timing">the lab's time scale: every period and delay goes through it</param>
 /// <param name="Identity">the leader-election identity, for event sources and logs</param>
-public sealed record ControllerContext(IKubernetes Client, SharedInformers Informers, LabTiming Timing, string Identity, TextWriter Log);
+/// <param name="Events">the process's event broadcaster; each controller records as itself (<c>deployment-controller</c>)</param>
+public sealed record ControllerContext(IKubernetes Client, SharedInformers Informers, LabTiming Timing, string Identity, TextWriter Log, EventBroadcaster Events);

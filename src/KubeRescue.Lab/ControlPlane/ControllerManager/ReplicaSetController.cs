@@ -49,7 +49,7 @@ sealed class ReplicaSetSync
         _stop = stop;
         _queue = new WorkQueue<string>(context.Timing);
         _expectations = new Expectations(context.Timing);
-        _events = new EventRecorder(context.Client, "replicaset-controller", context.Log);
+        _events = context.Events.NewRecorder("replicaset-controller");
         _replicaSets = context.Informers.ReplicaSets;
         _pods = context.Informers.Pods;
     }
@@ -300,10 +300,10 @@ sealed class ReplicaSetSync
         }
         catch (Exception e) when (ApiErrors.IsApi(e))
         {
-            await _events.RecordAsync(rs, ApiVersion, Kind, "Warning", "FailedCreate", $"Error creating: {ApiErrors.Message(e)}", ct);
+            _events.Record(rs, ApiVersion, Kind, "Warning", "FailedCreate", $"Error creating: {ApiErrors.Message(e)}");
             throw;
         }
-        await _events.RecordAsync(rs, ApiVersion, Kind, "Normal", "SuccessfulCreate", $"Created pod: {created.Metadata.Name}", ct);
+        _events.Record(rs, ApiVersion, Kind, "Normal", "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
     }
 
     async Task DeletePodAsync(V1ReplicaSet rs, V1Pod pod, CancellationToken ct)
@@ -314,10 +314,10 @@ sealed class ReplicaSetSync
         }
         catch (Exception e) when (ApiErrors.IsApi(e) && !ApiErrors.IsNotFound(e))
         {
-            await _events.RecordAsync(rs, ApiVersion, Kind, "Warning", "FailedDelete", $"Error deleting: {ApiErrors.Message(e)}", ct);
+            _events.Record(rs, ApiVersion, Kind, "Warning", "FailedDelete", $"Error deleting: {ApiErrors.Message(e)}");
             throw;
         }
-        await _events.RecordAsync(rs, ApiVersion, Kind, "Normal", "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}", ct);
+        _events.Record(rs, ApiVersion, Kind, "Normal", "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ sealed class PodScheduler
     readonly Lock _gate = new();
     long _moveRequests;
 
-    public PodScheduler(IKubernetes client, string schedulerName, string reportingInstance, LabTiming timing, TimeSpan maxInUnschedulable, Klog log, CancellationToken stop)
+    public PodScheduler(IKubernetes client, EventRecorder events, string schedulerName, LabTiming timing, TimeSpan maxInUnschedulable, Klog log, CancellationToken stop)
     {
         _client = client;
         _schedulerName = schedulerName;
@@ -49,7 +49,7 @@ sealed class PodScheduler
         _maxInUnschedulable = maxInUnschedulable;
         _log = log;
         _stop = stop;
-        _events = new EventRecorder(client, schedulerName, reportingInstance, log);
+        _events = events;
         _queue = new WorkQueue<string>(timing);
         _pending = Informers.Pods(client, "spec.nodeName=,status.phase!=Succeeded,status.phase!=Failed");
         _assigned = Informers.Pods(client, "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed");
@@ -171,7 +171,7 @@ sealed class PodScheduler
         }
         lock (_gate) _backoff.Remove(key);
         _log.Info("schedule_one.go:314", $"\"Successfully bound pod to node\" pod=\"{key}\" node=\"{node}\" evaluatedNodes={nodes} feasibleNodes={feasible}");
-        await _events.EventAsync(pod, "Normal", "Scheduled", "Binding", $"Successfully assigned {key} to {node}", ct);
+        _events.Record(pod, "v1", "Pod", "Normal", "Scheduled", $"Successfully assigned {key} to {node}", "Binding");
     }
 
     async Task UnschedulableAsync(V1Pod pod, string message, long moveRequestsAtStart, CancellationToken ct)
@@ -189,7 +189,7 @@ sealed class PodScheduler
             if (parked) _unschedulable[key] = now;
         }
         if (!parked) RetryAfterBackoff(key);
-        await _events.EventAsync(pod, "Warning", "FailedScheduling", "Scheduling", message, ct);
+        _events.Record(pod, "v1", "Pod", "Warning", "FailedScheduling", message, "Scheduling");
         await SetUnschedulableConditionAsync(pod, message, ct);
     }
 

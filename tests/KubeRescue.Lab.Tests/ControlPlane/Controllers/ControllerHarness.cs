@@ -16,6 +16,7 @@ public sealed class ControllerHarness : IAsyncDisposable
     readonly List<Task> _running = [];
     readonly Kubernetes _controllerClient;
     SharedInformers _informers = null!;
+    EventBroadcaster _events = null!;
 
     public LabApiServer Server { get; }
     public Kubernetes Client { get; }
@@ -34,7 +35,9 @@ public sealed class ControllerHarness : IAsyncDisposable
     {
         var harness = new ControllerHarness(await LabApiServer.StartAsync(LabServerFixture.Options), new LabTiming(speed));
         var informers = new SharedInformers(harness._controllerClient, harness._stop.Token);
-        var context = new ControllerContext(harness._controllerClient, informers, harness.Timing, "test-controller-manager", TextWriter.Synchronized(harness.Log));
+        var log = TextWriter.Synchronized(harness.Log);
+        harness._events = new EventBroadcaster(harness._controllerClient, log.WriteLine);
+        var context = new ControllerContext(harness._controllerClient, informers, harness.Timing, "test-controller-manager", log, harness._events);
         harness._informers = informers;
         foreach (var controller in controllers)
             harness._running.Add(Task.Run(() => controller.RunAsync(context, harness._stop.Token)));
@@ -103,6 +106,7 @@ public sealed class ControllerHarness : IAsyncDisposable
         try { await Task.WhenAll(_running).WaitAsync(TimeSpan.FromSeconds(10)); }
         catch (OperationCanceledException) { }
         await _informers.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        await _events.StopAsync();
         _controllerClient.Dispose();
         Client.Dispose();
         await Server.DisposeAsync();

@@ -14,12 +14,14 @@ sealed class RunningControllers : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly SharedInformers _informers;
     readonly List<Task> _running;
+    readonly EventBroadcaster _events;
 
     public RunningControllers(LabServerFixture lab, params IController[] controllers)
     {
         _client = lab.NewClient();
         _informers = new SharedInformers(_client, _stop.Token);
-        var context = new ControllerContext(_client, _informers, Timing, "test-controller-manager", TextWriter.Null);
+        _events = new EventBroadcaster(_client, _ => { });
+        var context = new ControllerContext(_client, _informers, Timing, "test-controller-manager", TextWriter.Null, _events);
         _running = controllers.Select(c => Task.Run(() => c.RunAsync(context, _stop.Token))).ToList();
     }
 
@@ -28,6 +30,7 @@ sealed class RunningControllers : IAsyncDisposable
         _stop.Cancel();
         await Task.WhenAll(_running);
         await _informers.Completion;
+        await _events.StopAsync();
         _client.Dispose();
         _stop.Dispose();
     }
