@@ -14,6 +14,28 @@ public class PatchAndFieldTests(LabServerFixture lab) : IClassFixture<LabServerF
     readonly Kubernetes _client = lab.Client;
 
     [Fact]
+    public async Task Patches_see_the_resource_version_so_a_json_patch_can_test_it_and_a_merge_patch_can_pin_it()
+    {
+        var d = await _client.AppsV1.CreateNamespacedDeploymentAsync(Deployment(Unique("optimistic")), "default");
+        var (name, rv) = (d.Metadata.Name, d.Metadata.ResourceVersion);
+        string Test(string version) => $$"""[{"op":"test","path":"/metadata/resourceVersion","value":"{{version}}"},{"op":"replace","path":"/spec/replicas","value":3}]""";
+
+        var patched = await _client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Test(rv), V1Patch.PatchType.JsonPatch), name, "default");
+        Assert.Equal(3, patched.Spec.Replicas);
+        Assert.NotEqual(rv, patched.Metadata.ResourceVersion);
+
+        // The same test against the version it no longer has: 422, and nothing changes.
+        var stale = await Assert.ThrowsAsync<HttpOperationException>(() => _client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Test(rv), V1Patch.PatchType.JsonPatch), name, "default"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, stale.Response.StatusCode);
+        Assert.Equal(patched.Metadata.ResourceVersion, (await _client.AppsV1.ReadNamespacedDeploymentAsync(name, "default")).Metadata.ResourceVersion);
+
+        // A merge patch that names an old resourceVersion is a precondition: 409.
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => _client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = rv }, ["spec"] = new JsonObject { ["replicas"] = 5 } }.ToJsonString(), V1Patch.PatchType.MergePatch), name, "default"));
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task Json_merge_and_strategic_merge_patches()
     {
         var d = await _client.AppsV1.CreateNamespacedDeploymentAsync(Deployment(Unique("patched")), "default");

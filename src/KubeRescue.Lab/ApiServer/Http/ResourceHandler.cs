@@ -222,9 +222,14 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
         var dryRun = req.DryRun;
         var patch = await req.ReadBodyAsync();
         var contentType = req.Http.Request.ContentType ?? "";
-        var (result, _) = await storage.UpdateAsync(rt, req.Info.Namespace, name, current =>
+        var (result, _) = await storage.UpdateAsync(rt, req.Info.Namespace, name, (current, resourceVersion) =>
         {
-            var patched = PatchApplier.Apply(current.DeepClone().AsObject(), patch, contentType, rt.Model);
+            // The patch applies to the object as served, resourceVersion included (a JSON patch may test it); one it
+            // leaves as it was is no precondition of the caller's, one it changes is.
+            var served = current.DeepClone().AsObject();
+            served["metadata"]!["resourceVersion"] = resourceVersion;
+            var patched = PatchApplier.Apply(served, patch, contentType, rt.Model);
+            if (patched["metadata"] is JsonObject meta && (string?)meta["resourceVersion"] == resourceVersion) meta.Remove("resourceVersion");
             TypeCheck.Check(patched, rt.Model, rt.Kind, rt.Version);
             CheckIdentity(rt, req, name, patched);
             req.CheckFields(patched, patched: true);

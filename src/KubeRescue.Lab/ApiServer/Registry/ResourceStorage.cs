@@ -92,8 +92,13 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
     /// is retried on the fresh object. An update that changes nothing writes nothing, as upstream's GuaranteedUpdate.
     /// An object being deleted whose last finalizer goes is deleted.
     /// </summary>
+    public Task<(JsonObject Object, bool Deleted)> UpdateAsync(ResourceType rt, string? ns, string name,
+        Func<JsonObject, JsonObject> update, bool dryRun, CancellationToken ct = default) =>
+        UpdateAsync(rt, ns, name, (current, _) => update(current), dryRun, ct);
+
+    /// <summary>As above; <paramref name="update"/> also gets the current resourceVersion (a patch is applied to the object as served).</summary>
     public async Task<(JsonObject Object, bool Deleted)> UpdateAsync(ResourceType rt, string? ns, string name,
-        Func<JsonObject, JsonObject> update, bool dryRun, CancellationToken ct = default)
+        Func<JsonObject, string, JsonObject> update, bool dryRun, CancellationToken ct = default)
     {
         var key = rt.Key(ns, name);
         while (true)
@@ -102,7 +107,7 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
             // The callback sees the object without its resourceVersion: it pins one only by setting it.
             var clone = current.Object.DeepClone().AsObject();
             clone["metadata"]!.AsObject().Remove("resourceVersion");
-            var updated = update(clone);
+            var updated = update(clone, current.ResourceVersion.ToString(CultureInfo.InvariantCulture));
             var pinned = (string?)updated["metadata"]?["resourceVersion"];
             if (!string.IsNullOrEmpty(pinned) && pinned != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
                 throw ApiException.Conflict(rt.GroupResource, name, ApiException.ModifiedMessage);

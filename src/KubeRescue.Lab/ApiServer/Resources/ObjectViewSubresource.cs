@@ -31,7 +31,7 @@ public abstract class ObjectViewSubresource : Subresource
         var name = req.Info.Name!;
         var ns = req.Info.Namespace;
         var (model, kind, apiVersion) = ViewType(rt);
-        Func<JsonObject, JsonObject> update;
+        Func<JsonObject, string, JsonObject> update;
         switch (req.Http.Request.Method)
         {
             case "GET":
@@ -42,16 +42,20 @@ public abstract class ObjectViewSubresource : Subresource
                 var body = await req.ReadObjectAsync(kind, apiVersion, model);
                 if ((string?)body["metadata"]!["name"] is { } bodyName && bodyName != name)
                     throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
-                update = current => Apply(rt, current, body.DeepClone().AsObject());
+                update = (current, _) => Apply(rt, current, body.DeepClone().AsObject());
                 break;
             }
             case "PATCH":
             {
                 var patch = await req.ReadBodyAsync();
                 var contentType = req.Http.Request.ContentType ?? "";
-                update = current =>
+                update = (current, resourceVersion) =>
                 {
-                    var view = PatchApplier.Apply(ToView(rt, current), patch, contentType, model);
+                    // As for the object itself: the patch sees the view as served, and an unchanged resourceVersion pins nothing.
+                    var served = ToView(rt, current);
+                    if (served["metadata"] is JsonObject servedMeta) servedMeta["resourceVersion"] = resourceVersion;
+                    var view = PatchApplier.Apply(served, patch, contentType, model);
+                    if (view["metadata"] is JsonObject meta && (string?)meta["resourceVersion"] == resourceVersion) meta.Remove("resourceVersion");
                     TypeCheck.Check(view, model, kind, apiVersion.Split('/')[^1]);
                     return Apply(rt, current, view);
                 };
