@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using KubeRescue.Cli.Output;
+using KubeRescue.Placement;
+using KubeRescue.Rendering;
+
+namespace KubeRescue.Cli.Commands.Render;
+
+/// <summary><c>kube-rescue render</c>: print the rescue pod as YAML. Reads the cluster, never writes to it.</summary>
+public static class RenderCommand
+{
+    sealed record Options(string Component, string? Node, string? Source);
+
+    public static Command Create()
+    {
+        var component = new Argument<string>("component") { Description = "The component to stand in for: scheduler or controller-manager." };
+        var node = new Option<string?>("--node") { Description = "The node to pin the pod to (default: the best master: Ready, the pod fits, no live replica)." };
+        var source = new Option<string?>("--source")
+        {
+            Description = $"What to render from: {RescueSourceSpec.Forms} (default: deployment).",
+        };
+        var cluster = new ClusterOptions();
+        var command = new Command("render", $"""
+            Print the rescue pod for a component as YAML, ready for `kubectl create -f -`: the source's pod template as
+            a bare Pod named <component>-rescue, pinned to a master with spec.nodeName, service account default, no
+            nodeSelector or required node affinity, none of the workload's labels (label {RescueMetadata.ComponentLabel}
+            instead), tolerating the node's NoExecute taints, annotated with its source and revision.
+
+            Sources (--source):
+              deployment    the Deployment's template (default), as the Tectonic procedure copies it
+              daemonset     the DaemonSet's template (Talos)
+              mirror-pod    a kubeadm static pod, from its mirror pod
+              revision=N    the Deployment's ReplicaSet of revision N (after a bad rollout)
+              last-good     the newest revision whose pods worked, on the evidence in the API (docs/render.md)
+              file=PATH     a saved manifest: Deployment, DaemonSet, ReplicaSet, Pod, PodTemplate, or a List of them
+
+            Without --node the first master that fits is taken; an error lists each master's reasons if none does.
+            A --node the pod does not fit is used anyway, with a warning (the operator decided).
+
+            Examples:
+              kube-rescue render scheduler
+              kube-rescue render scheduler | kubectl create -f -
+              kube-rescue render controller-manager --source last-good --node master-2
+              kube-rescue render scheduler --source file=kube-scheduler-rescue.yaml
+            """)
+        {
+            component, node, source,
+        };
+        cluster.AddTo(command);
+        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(node), result.GetValue(source)), cluster, result, ct));
+        return command;
+    }
+
+    static async Task<int> RunAsync(Options o, ClusterOptions cluster, ParseResult result, CancellationToken ct)
+    {
+        var error = Console.Error;
+        if (ControlPlaneComponent.Find(o.Component) is not { } component)
+            return Fail(2, $"unknown component \"{o.Component}\": choose {string.Join(" or ", ControlPlaneComponent.All.Select(c => $"{c.Key} ({c.Name})"))}");
+        RescueSourceSpec spec;
+        try
+        {
+            spec = o.Source is null ? RescueSourceSpec.Default : RescueSourceSpec.Parse(o.Source);
+        }
+        catch (FormatException e)
+        {
+            return Fail(2, $"--source: {e.Message}");
+        }
+        if (o.Node is not null && string.IsNullOrWhiteSpace(o.Node)) return Fail(2, "--node needs a node name");
+        if (cluster.Connect(result, error) is not { } config) return 2;
+
+        using var client = new Kubernetes(config);
+        try
+        {
+            var source = await RescueSources.ResolveAsync(client, component, spec, ct);
+            if (source.Detail is { } detail) await error.WriteLineAsync($"source: {detail}");
+            var pod = o.Node is null ? await OnBestMasterAsync(client, component, source, ct) : await OnNodeAsync(client, component, source, o.Node, ct);
+            if (pod is null) return 1;
+            await error.WriteLineAsync($"rendered pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} for node {pod.Spec.NodeName} from {source.Description}"
+                + (source.Revision is { } revision ? $" (revision {revision})" : ""));
+            await Console.Out.WriteAsync(YamlEmitter.Emit(JsonNode.Parse(KubernetesJson.Serialize(pod))));
+            return 0;
+        }
+        catch (RescueSourceException e)
+        {
+            return Fail(1, e.Message);
+        }
+        catch (HttpOperationException e)
+        {
+            return Fail(1, $"the API server refused a read: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}: {Status(e)}");
+        }
+        catch (HttpRequestException e)
+        {
+            return Fail(1, $"cannot reach the API server: {e.Message}");
+        }
+    }
+
+    /// <summary>The first master that fits; null (after saying why) when none does.</summary>
+    static async Task<V1Pod?> OnBestMasterAsync(IKubernetes client, ControlPlaneComponent component, RescueSource source, CancellationToken ct)
+    {
+        var ranked = await MasterPlacement.RankAsync(client, component, RescuePodRenderer.Draft(component, source), ct);
+        if (ranked.Count == 0)
+        {
+            Fail(1, $"no master nodes: none is labelled {MasterPlacement.MasterLabel} or {MasterPlacement.ControlPlaneLabel}; name a node with --node");
+            return null;
+        }
+        if (ranked[0] is not { Fits: true } best)
+        {
+            Fail(1, "the pod fits no master:\n" + string.Join("\n", ranked.Select(c => $"  {c.Name}: {string.Join("; ", c.Reasons)}"))
+                + "\nname a node with --node to render it anyway");
+            return null;
+        }
+        foreach (var remark in best.Remarks) await Console.Error.WriteLineAsync($"note: {best.Name}: {remark}");
+        if (best.HasLiveReplica) await Console.Error.WriteLineAsync($"note: every master that fits already runs a {component.Name} pod; {best.Name} does too");
+        return RescuePodRenderer.Render(component, source, best.Node);
+    }
+
+    /// <summary>The pod on the operator's node, with a warning for each reason its kubelet would refuse it; null (after saying so) when there is no such node.</summary>
+    static async Task<V1Pod?> OnNodeAsync(IKubernetes client, ControlPlaneComponent component, RescueSource source, string name, CancellationToken ct)
+    {
+        V1Node node;
+        try
+        {
+            node = await client.CoreV1.ReadNodeAsync(name, cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            Fail(1, $"node \"{name}\" does not exist");
+            return null;
+        }
+        var pod = RescuePodRenderer.Render(component, source, node);
+        var judged = await MasterPlacement.EvaluateAsync(client, component, pod, node, ct);
+        var error = Console.Error;
+        if (!MasterPlacement.IsMaster(node))
+            await error.WriteLineAsync($"warning: node {name} is not a master (no {MasterPlacement.MasterLabel} or {MasterPlacement.ControlPlaneLabel} label)");
+        foreach (var reason in judged.Reasons) await error.WriteLineAsync($"warning: the kubelet on {name} is expected to refuse the pod: {reason}");
+        foreach (var remark in judged.Remarks) await error.WriteLineAsync($"note: {name}: {remark}");
+        if (judged.HasLiveReplica) await error.WriteLineAsync($"note: {name} already runs a {component.Name} pod");
+        return pod;
+    }
+
+    static string Status(HttpOperationException e)
+    {
+        try
+        {
+            return KubernetesJson.Deserialize<V1Status>(e.Response.Content)?.Message ?? e.Message;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return e.Message;
+        }
+    }
+
+    static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return code;
+    }
+}
