@@ -25,14 +25,18 @@ public static class ComponentJudge
         var lease = e.Lease;
         var workload = e.Workload;
 
+        var lastGood = LastGoodWouldHeal(e, crashing);
         var evidence = new List<string>();
         if (crashing.Count > 0)
             evidence.Add("crash-looping: " + string.Join(", ", crashing.Select(p => $"{p.Name}{On(p.Node)} ({p.Reason}, {Count(p.Restarts, "restart")})"))
-                + (workload?.Revision is { } current && crashing.All(p => p.Revision == current) ? $" at revision {current}, the current one" : ""));
+                + (lastGood ? $" at revision {workload!.Revision}, the current one, while an older revision exists" : ""));
         if (unplaced.Count > 0)
             evidence.Add($"{Count(unplaced.Count, "pod")} Pending with no node" + (live.Count > 0 ? "" : c == ControlPlaneComponent.Scheduler
                 ? ": nothing schedules them, as only a running scheduler places its successors"
-                : ": they wait for a scheduler"));
+                : ", waiting for a scheduler"));
+        if (e.Pending is { Count: > 0 } or { More: true })
+            evidence.Add($"{e.Pending.Count}{(e.Pending.More ? "+" : "")} pods in the cluster wait for a scheduler"
+                + (e.Pending.OldestPod is { } oldest ? $", the oldest ({oldest}) for {Ages.Format(e.Pending.OldestAgeSeconds)}" : ""));
         foreach (var rs in shortSets)
             evidence.Add($"ReplicaSet {rs.Name} has {rs.Actual} of {Count(rs.Desired, "pod")}" + (e.ControllerManagerLeads ? ""
                 : c == ControlPlaneComponent.ControllerManager ? " and nothing creates them: creating them is the controller-manager's own job"
@@ -62,7 +66,7 @@ public static class ComponentJudge
                 null => $"find how {c.Name} is deployed: there is no workload to copy a rescue pod from",
                 { Desired: 0, Kind: "DaemonSet" } => $"check DaemonSet {workload.Name}'s nodeSelector against the masters' labels",
                 { Desired: 0, Kind: "Deployment" } => $"kubectl -n {c.Namespace} scale deployment/{workload.Name} --replicas=2",
-                _ when LastGoodWouldHeal(e, crashing) => $"kube-rescue recover {c.Key} --source last-good",
+                _ when lastGood => $"kube-rescue recover {c.Key} --source last-good",
                 _ => $"kube-rescue recover {c.Key}",
             };
             return Status(Verdict.Down, headline, next);
