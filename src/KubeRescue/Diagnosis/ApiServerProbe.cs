@@ -1,3 +1,4 @@
+using System.Net;
 using k8s;
 
 namespace KubeRescue.Diagnosis;
@@ -15,12 +16,16 @@ public static class ApiServerProbe
         if (client is not Kubernetes kubernetes) return await VersionOnlyAsync(client, ct);
         var live = await GetAsync(kubernetes, "livez", ct);
         var ready = await GetAsync(kubernetes, "readyz", ct);
-        var detail = string.Join("; ", new[] { live, ready }.Where(r => r is not null));
-        return new(live is null, ready is null, detail.Length == 0 ? null : detail);
+        var detail = string.Join("; ", new[] { live.Detail, ready.Detail }.Where(d => d is not null));
+        return new(live.Ok, ready.Ok, detail.Length == 0 ? null : detail);
     }
 
-    /// <summary>Null when the endpoint answers 200, else what went wrong.</summary>
-    static async Task<string?> GetAsync(Kubernetes client, string endpoint, CancellationToken ct)
+    /// <summary>
+    /// Whether the endpoint answered 200, and what went wrong if not. A 401 or 403 only says this user may not ask
+    /// (the endpoints are public by default, through system:public-info-viewer, but a cluster can withdraw that):
+    /// no evidence of ill health, so it counts as ok, with a note.
+    /// </summary>
+    static async Task<(bool Ok, string? Detail)> GetAsync(Kubernetes client, string endpoint, CancellationToken ct)
     {
         var baseUri = client.BaseUri.AbsoluteUri.EndsWith('/') ? client.BaseUri : new Uri(client.BaseUri.AbsoluteUri + "/");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"{endpoint}?verbose"));
@@ -28,19 +33,21 @@ public static class ApiServerProbe
         {
             if (client.Credentials is { } credentials) await credentials.ProcessHttpRequestAsync(request, ct);
             using var response = await client.HttpClient.SendAsync(request, ct);
-            if (response.IsSuccessStatusCode) return null;
+            if (response.IsSuccessStatusCode) return (true, null);
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                return (true, $"/{endpoint}: not asked, HTTP {(int)response.StatusCode}: this user may not read it");
             var body = await response.Content.ReadAsStringAsync(ct);
             var failed = body.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith("[-]", StringComparison.Ordinal)).ToList();
             var why = failed.Count > 0 ? string.Join(", ", failed) : body.Trim() is { Length: > 0 and <= 200 } text ? text : response.ReasonPhrase;
-            return $"/{endpoint}: HTTP {(int)response.StatusCode}: {why}";
+            return (false, $"/{endpoint}: HTTP {(int)response.StatusCode}: {why}");
         }
         catch (HttpRequestException e)
         {
-            return $"/{endpoint}: {e.Message}";
+            return (false, $"/{endpoint}: {e.Message}");
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            return $"/{endpoint}: no answer within {client.HttpClient.Timeout.TotalSeconds:0}s";
+            return (false, $"/{endpoint}: no answer within {client.HttpClient.Timeout.TotalSeconds:0}s");
         }
     }
 

@@ -88,9 +88,9 @@ public sealed record DaemonSetEvidence(string Name, int Desired, int Ready, int 
 /// <param name="Taints"><c>key=value:Effect</c>, or <c>key:Effect</c> without a value, as kubectl prints them.</param>
 public sealed record MasterEvidence(string Name, bool Ready, IReadOnlyList<string> Taints, bool Unschedulable);
 
-/// <param name="Live">GET /livez answered 200.</param>
-/// <param name="Ready">GET /readyz answered 200.</param>
-/// <param name="Detail">The failed checks or the error, when not both.</param>
+/// <param name="Live">GET /livez answered 200 (or 401/403: this user may not ask, which says nothing of its health).</param>
+/// <param name="Ready">GET /readyz likewise.</param>
+/// <param name="Detail">The failed checks, the error, or why an endpoint was not asked; null when both answered 200.</param>
 public sealed record ApiServerHealth(bool Live, bool Ready, string? Detail)
 {
     public Verdict Verdict => !Live ? Verdict.Down : !Ready ? Verdict.Degraded : Verdict.Healthy;

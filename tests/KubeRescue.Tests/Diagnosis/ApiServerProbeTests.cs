@@ -36,6 +36,16 @@ public class ApiServerProbeTests
     }
 
     [Fact]
+    public async Task Endpoints_this_user_may_not_read_are_no_evidence_of_ill_health()
+    {
+        var standIn = new StandIn(_ => (HttpStatusCode.Forbidden, """{"kind":"Status","reason":"Forbidden"}"""));
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = "https://api.example:6443" }, standIn);
+        var health = await ApiServerProbe.ProbeAsync(client, CancellationToken.None);
+        Assert.Equal((true, true, Verdict.Healthy), (health.Live, health.Ready, health.Verdict));
+        Assert.Equal("/livez: not asked, HTTP 403: this user may not read it; /readyz: not asked, HTTP 403: this user may not read it", health.Detail);
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_down_not_an_exception()
     {
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
