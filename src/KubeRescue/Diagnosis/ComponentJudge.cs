@@ -35,13 +35,13 @@ public static class ComponentJudge
                 ? ": nothing schedules them, as only a running scheduler places its successors"
                 : ", waiting for a scheduler"));
         if (e.Pending is { Count: > 0 } or { More: true })
-            evidence.Add($"{e.Pending.Count}{(e.Pending.More ? "+" : "")} pods in the cluster wait for a scheduler"
+            evidence.Add($"{e.Pending.Count}{(e.Pending.More ? "+" : "")} pods in the cluster " + (live.Count > 0 ? "are Pending with no node" : "wait for a scheduler")
                 + (e.Pending.OldestPod is { } oldest ? $", the oldest ({oldest}) for {Ages.Format(e.Pending.OldestAgeSeconds)}" : ""));
         foreach (var rs in shortSets)
             evidence.Add($"ReplicaSet {rs.Name} has {rs.Actual} of {Count(rs.Desired, "pod")}" + (e.ControllerManagerLeads ? ""
                 : c == ControlPlaneComponent.ControllerManager ? " and nothing creates them: creating them is the controller-manager's own job"
                 : " and nothing creates them: no controller-manager leads"));
-        var others = e.Pods.Except(live).Except(crashing).Except(unplaced).Where(p => !p.IsRescue || p.Terminating).ToList();
+        var others = e.Pods.Except(live).Except(crashing).Except(unplaced).ToList();
         if (others.Count > 0)
             evidence.Add("not live: " + string.Join(", ", others.Select(p => $"{p.Name}{On(p.Node)} ({p.Reason ?? (p.Ready ? p.Phase : $"{p.Phase}, not ready")})")));
         if (workload is { ReportedAvailable: { } reported } && reported != workload.ReadyPods)

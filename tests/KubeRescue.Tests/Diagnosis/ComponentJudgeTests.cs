@@ -162,6 +162,24 @@ public class ComponentJudgeTests
     }
 
     [Fact]
+    public void A_rescue_pod_the_kubelet_rejected_is_shown_with_its_reason()
+    {
+        var status = ComponentJudge.Judge(Evidence(Workload(0), Lease(null, since: 60), Unplaced("a"),
+            Pod("kube-scheduler-rescue", live: false, phase: "Failed", reason: "OutOfcpu", rescue: true)));
+        Assert.Equal(Verdict.Down, status.Verdict);
+        Assert.Contains("not live: kube-scheduler-rescue on master-1 (OutOfcpu)", status.Summary);
+    }
+
+    [Fact]
+    public void Pods_Pending_beside_a_working_scheduler_are_reported_without_blaming_it()
+    {
+        var evidence = Evidence(Workload(2), Lease("a"), Pod("a"), Pod("b")) with { Pending = new PendingEvidence(3, true, 700, "default/big") };
+        var status = ComponentJudge.Judge(evidence);
+        Assert.Equal(Verdict.Healthy, status.Verdict);
+        Assert.Contains("3+ pods in the cluster are Pending with no node, the oldest (default/big) for 11m", status.Summary);
+    }
+
+    [Fact]
     public void Live_pods_with_no_leader_election_record_at_all_are_degraded()
     {
         var status = ComponentJudge.Judge(Evidence(Workload(2), null, Pod("a"), Pod("b")));
