@@ -100,9 +100,11 @@ public static class StatusView
         console.Write(daemonSets);
 
         console.WriteLine();
-        var steps = status.Components.Where(c => c.NextStep != "none").ToList();
+        var steps = status.Components.Where(c => c.NextStep != "none").Select(c => (c.Name, c.NextStep)).ToList();
+        if (status.ApiServer.Verdict != Verdict.Healthy)
+            steps.Insert(0, ("the API server", $"read its failed checks: kubectl get --raw '/{(status.ApiServer.Live ? "readyz" : "livez")}?verbose'"));
         if (steps.Count == 0) console.WriteLine("Next step: none");
-        foreach (var c in steps) console.WriteLine($"Next step for {c.Name}: {c.NextStep}");
+        foreach (var (name, step) in steps) console.WriteLine($"Next step for {name}: {step}");
     }
 
     /// <summary>"held by X, renewed 3s ago of 15s", as people say it.</summary>
