@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using KubeRescue.Cli.Commands.Status;
+using KubeRescue.Diagnosis;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -170,6 +172,42 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_table_renders_states_a_healthy_lab_does_not_show()
+    {
+        // Rendered in-process from a constructed status: an API server that is not ready, a rescue in progress, an
+        // expired lease read from an old Endpoints lock.
+        var now = new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        var rescue = new PodEvidence("kube-scheduler-rescue", "master-2", "Running", null, 0, true, false, true, "1", now.AddSeconds(-30)) { Live = true };
+        var scheduler = new ComponentStatus("kube-scheduler", Verdict.Degraded, "the rescue pod kube-scheduler-rescue leads", new WorkloadEvidence("Deployment", "kube-scheduler", 2, 0, 2, "1"),
+            [rescue], new LeaseEvidence("kube-scheduler-rescue_1", now.AddSeconds(-2), 15, 2, false, "kube-scheduler-rescue", true, true), new PendingEvidence(2, true, 75, "kube-system/kube-scheduler-x"),
+            [], "let the running recovery finish, or resume it: kube-rescue recover scheduler");
+        var controllerManager = new ComponentStatus("kube-controller-manager", Verdict.Down, "no live pod", null, [],
+            new LeaseEvidence("master-1", now.AddSeconds(-100), 15, 100, true, null, false, false) { Source = "Endpoints" }, null,
+            [new ReplicaSetEvidence("kube-controller-manager-aaa", 2, 0, "1") { ReportedReplicas = 2 }], "kube-rescue recover controller-manager");
+        var status = new ControlPlaneStatus(now, Verdict.Down, new ApiServerHealth(true, false, "/readyz: HTTP 500: [-]etcd failed: reason withheld"),
+            [scheduler, controllerManager], [], []);
+
+        var output = new StringWriter();
+        StatusView.Write(StatusView.CreateConsole(output, terminal: false), status);
+        var text = output.ToString();
+
+        Assert.StartsWith("Control plane: down (observed 2025-03-04T05:06:07Z)\n", text);
+        Assert.Matches(@"\| degraded +\| ok +\| failed +\| /readyz: HTTP 500: \[-\]etcd failed: reason withheld +\|", text);
+        Assert.Matches(@"\| kube-scheduler-rescue \(rescue\) +\| master-2 +\| Running +\| +\| 0 +\| yes +\| yes +\| 1 +\| 30s +\|", text);
+        Assert.Contains("  Workload: Deployment kube-scheduler: 2 desired, 0 ready by its pods, 2 available by its own status, revision 1\n", text);
+        Assert.Contains("  Lease: held by kube-scheduler-rescue (the rescue pod), renewed 2s ago of 15s\n", text);
+        Assert.Contains("  Pending: 2+ pods wait for a scheduler (Pending with no node), the oldest kube-system/kube-scheduler-x for 75s\n", text);
+        Assert.Contains("  Workload: none found (no Deployment, DaemonSet or static pod)\n  Pods: none\n", text);
+        Assert.Contains("  Lease: expired: last held by master-1 (not a live pod), renewed 100s ago of 15s (Endpoints annotation)\n", text);
+        Assert.Matches(@"\| kube-controller-manager-aaa +\| 2 +\| 0 +\| 2 +\| 1 +\|", text);
+        Assert.Contains("| <none found> |", text);
+        Assert.EndsWith("Next step for the API server: read its failed checks: kubectl get --raw '/readyz?verbose'\n"
+            + "Next step for kube-scheduler: let the running recovery finish, or resume it: kube-rescue recover scheduler\n"
+            + "Next step for kube-controller-manager: kube-rescue recover controller-manager\n", text);
+        Assert.DoesNotContain('\u001b', text);
     }
 
     /// <summary>The document without the values that change by time alone (instants, ages, and the summaries that mention them).</summary>
