@@ -1,9 +1,12 @@
 using System.CommandLine;
 using KubeRescue.Cli.Commands.Lab;
+using KubeRescue.Cli.Commands.Render;
+using KubeRescue.Cli.Commands.Status;
 
 var root = new RootCommand("kube-rescue: diagnose and recover a self-hosted Kubernetes control plane, and rehearse it on an emulated lab.")
 {
+    StatusCommand.Create(),
+    RenderCommand.Create(),
     LabCommand.Create(),
-    KubeRescue.Cli.Commands.Render.RenderCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using KubeRescue.Cli.Output;
+using KubeRescue.Diagnosis;
+
+namespace KubeRescue.Cli.Commands.Status;
+
+/// <summary><c>kube-rescue status</c>: diagnose the control plane; the exit code is the verdict.</summary>
+public static class StatusCommand
+{
+    public const int ExitHealthy = 0;
+    public const int ExitDegraded = 1;
+    public const int ExitDown = 2;
+
+    /// <summary>No diagnosis: the kubeconfig cannot be used, or the API server cannot be reached or refuses the reads.</summary>
+    public const int ExitNoDiagnosis = 3;
+
+    sealed record Options(string Format);
+
+    public static Command Create()
+    {
+        var cluster = new ClusterOptions();
+        var output = OutputFormat.CreateOption();
+        var command = new Command("status", """
+            Diagnose the control plane: for kube-scheduler and kube-controller-manager a verdict (healthy, degraded or
+            down) with its evidence: the workload's desired and reported counts beside what its pods say, each pod's
+            phase, reason, restarts and node, the leader Lease (holder, time since renewal against its duration, and
+            whether the holder is a live pod), pods Pending for want of a scheduler, ReplicaSets short of pods, and
+            the next step to take. Also the API server's /livez and /readyz, the masters with readiness and taints,
+            and the control-plane DaemonSets. Read-only, with targeted queries: it never lists every pod.
+
+            Exit codes: 0 healthy, 1 degraded, 2 down (the worst of the components and the API server),
+            3 no diagnosis (the kubeconfig cannot be used, the API server cannot be reached or refuses the reads).
+
+            Examples:
+              kube-rescue status
+              kube-rescue status --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue status --context prod -o json | jq '.components[] | {name, verdict, nextStep}'
+              kube-rescue status -o yaml
+            """)
+        {
+            output,
+        };
+        cluster.AddTo(command);
+        command.SetAction((result, ct) => RunAsync(cluster, result, new Options(result.GetValue(output)!), ct));
+        return command;
+    }
+
+    static async Task<int> RunAsync(ClusterOptions cluster, ParseResult result, Options o, CancellationToken ct)
+    {
+        KubernetesClientConfiguration? config;
+        try
+        {
+            config = cluster.Connect(result, Console.Error);
+        }
+        // KubernetesClient lets YAML errors through, and fails with a NullReferenceException on an empty file.
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or NullReferenceException)
+        {
+            await Console.Error.WriteLineAsync(e is NullReferenceException ? "error: cannot use the kubeconfig: it is empty or incomplete"
+                : $"error: cannot use the kubeconfig: it is not valid YAML: {e.Message}");
+            return ExitNoDiagnosis;
+        }
+        if (config is null) return ExitNoDiagnosis;
+
+        ControlPlaneStatus status;
+        using (var client = new Kubernetes(config))
+        {
+            try
+            {
+                status = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct);
+            }
+            catch (HttpRequestException e)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot reach the API server at {config.Host}: {e.Message}");
+                return ExitNoDiagnosis;
+            }
+            catch (HttpOperationException e)
+            {
+                await Console.Error.WriteLineAsync($"error: the API server at {config.Host} answered {(int)e.Response.StatusCode} {e.Response.StatusCode} to "
+                    + $"{e.Request.Method} {e.Request.RequestUri?.PathAndQuery}: {StatusMessage(e)}");
+                return ExitNoDiagnosis;
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync($"error: the API server at {config.Host} did not answer within {client.HttpClient.Timeout.TotalSeconds:0}s");
+                return ExitNoDiagnosis;
+            }
+        }
+
+        if (o.Format == OutputFormat.Table) StatusView.Write(StatusView.CreateConsole(Console.Out, terminal: !Console.IsOutputRedirected), status);
+        else OutputFormat.WriteDocument(Console.Out, status, o.Format);
+        return ExitCode(status.Overall);
+    }
+
+    public static int ExitCode(Verdict verdict) => verdict switch
+    {
+        Verdict.Healthy => ExitHealthy,
+        Verdict.Degraded => ExitDegraded,
+        _ => ExitDown,
+    };
+
+    /// <summary>The Status object's message when the body is one (<c>pods is forbidden: User "x" cannot list ...</c>), else the reason.</summary>
+    static string StatusMessage(HttpOperationException e)
+    {
+        try
+        {
+            if (e.Response.Content is { Length: > 0 } body && KubernetesJson.Deserialize<k8s.Models.V1Status>(body) is { Message: { Length: > 0 } message })
+                return message;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        return e.Response.StatusCode == HttpStatusCode.Unauthorized ? "the credentials were not accepted" : e.Response.ReasonPhrase ?? e.Message;
+    }
+}
