@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KubeRescue.Cli.Commands.Lab;
+using KubeRescue.Cli.Commands.Recover;
 using KubeRescue.Cli.Commands.Render;
 using KubeRescue.Cli.Commands.Status;
 
@@ -7,6 +8,7 @@ var root = new RootCommand("kube-rescue: diagnose and recover a self-hosted Kube
 {
     StatusCommand.Create(),
     RenderCommand.Create(),
+    RecoverCommand.Create(),
     LabCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
 
 namespace KubeRescue.Cli.Commands;
 
@@ -18,6 +20,29 @@ public sealed class ClusterOptions
         command.Options.Add(Context);
     }
 
+    /// <summary>
+    /// The files of <c>$KUBECONFIG</c> merged as kubectl merges them: the first file to name a cluster, user or context,
+    /// or to set the current context, wins; missing files are skipped.
+    /// </summary>
+    static K8SConfiguration Merge(string list)
+    {
+        var files = list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Where(File.Exists).ToList();
+        if (files.Count == 0) throw new KubeConfigException($"none of the files in $KUBECONFIG ({list}) exists");
+        var merged = KubernetesClientConfiguration.LoadKubeConfig(files[0]);
+        foreach (var file in files.Skip(1))
+        {
+            var next = KubernetesClientConfiguration.LoadKubeConfig(file);
+            merged.CurrentContext ??= next.CurrentContext;
+            merged.Clusters = Union(merged.Clusters, next.Clusters, c => c.Name);
+            merged.Users = Union(merged.Users, next.Users, u => u.Name);
+            merged.Contexts = Union(merged.Contexts, next.Contexts, c => c.Name);
+        }
+        return merged;
+    }
+
+    static List<T> Union<T>(IEnumerable<T>? first, IEnumerable<T>? second, Func<T, string> name) =>
+        [.. (first ?? []).Concat(second ?? []).DistinctBy(name)];
+
     /// <summary>The client configuration, or null after printing why it cannot be had (the caller exits non-zero).</summary>
     public KubernetesClientConfiguration? Connect(ParseResult result, TextWriter error)
     {
@@ -25,16 +50,31 @@ public sealed class ClusterOptions
         var context = result.GetValue(Context);
         try
         {
-            if (path is null && context is null && Environment.GetEnvironmentVariable("KUBECONFIG") is null
+            var env = Environment.GetEnvironmentVariable("KUBECONFIG");
+            if (path is null && context is null && string.IsNullOrEmpty(env)
                 && !File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation) && KubernetesClientConfiguration.IsInCluster())
                 return KubernetesClientConfiguration.InClusterConfig();
-            var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
+            // $KUBECONFIG is a list of files merged as kubectl merges them (the first to set a value wins).
+            var config = path is null && !string.IsNullOrEmpty(env)
+                ? KubernetesClientConfiguration.BuildConfigFromConfigObject(Merge(env), context)
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
             config.UserAgent = RescueMetadata.FieldManager;
             return config;
         }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is KubeConfigException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: cannot use the kubeconfig: {e.Message}");
+            return null;
+        }
+        // KubernetesClient lets YAML errors through, and fails with a NullReferenceException on an empty file.
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            error.WriteLine($"error: cannot use the kubeconfig: it is not valid YAML: {e.Message}");
+            return null;
+        }
+        catch (NullReferenceException)
+        {
+            error.WriteLine("error: cannot use the kubeconfig: it is empty or incomplete");
             return null;
         }
     }

@@ -7,14 +7,13 @@ namespace KubeRescue.Cli.Commands.Lab;
 /// <summary><c>kube-rescue lab break</c>: cause a fault in a running lab (or any cluster) through the API.</summary>
 public static class LabBreakCommand
 {
-    sealed record Options(string Component, string Mode, string? Node, string? Kubeconfig, string? Context, TimeSpan Settle, TimeSpan Timeout);
+    sealed record Options(string Component, string Mode, string? Node, TimeSpan Settle, TimeSpan Timeout);
 
     public static Command Create()
     {
         var component = new Argument<string>("component") { Description = "What to break: scheduler, controller-manager or both." };
         component.AcceptOnlyFromAmong("scheduler", "controller-manager", "both");
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The lab's kubeconfig (default: $KUBECONFIG, then ~/.kube/config)." };
-        var context = new Option<string?>("--context") { Description = "The kubeconfig context to use." };
+        var cluster = new ClusterOptions();
         var mode = new Option<string>("--mode")
         {
             Description = "How it breaks: delete-pods (every pod deleted), bad-flag (a flag the binary rejects rolled out, old pods gone), node-crash (its instance on --node crash-loops).",
@@ -50,17 +49,19 @@ public static class LabBreakCommand
               kube-rescue lab break node worker-1 --crash --kubeconfig /tmp/lab.kubeconfig
             """)
         {
-            component, mode, node, kubeconfig, context, settle, timeout,
+            component, mode, node, settle, timeout,
         };
+        cluster.AddTo(command);
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(node),
-            result.GetValue(kubeconfig), result.GetValue(context), TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout))), ct));
-        command.Subcommands.Add(NodeCommand(kubeconfig, context));
+            TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout))), () => cluster.Connect(result, Console.Error), ct));
+        command.Subcommands.Add(NodeCommand());
         return command;
     }
 
     /// <summary><c>lab break node NAME [--crash] [--restore]</c>: flips the Node's fault annotation, which the lab's kubelets obey.</summary>
-    static Command NodeCommand(Option<string?> kubeconfig, Option<string?> context)
+    static Command NodeCommand()
     {
+        var cluster = new ClusterOptions();
         var name = new Argument<string>("name") { Description = "The node." };
         var crash = new Option<bool>("--crash") { Description = "Crash the node: its containers die with the kubelet." };
         var restore = new Option<bool>("--restore") { Description = "Start the node's kubelet again." };
@@ -75,12 +76,13 @@ public static class LabBreakCommand
               kubectl annotate node worker-1 {KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation}=crashed
             """)
         {
-            name, crash, restore, kubeconfig, context,
+            name, crash, restore,
         };
+        cluster.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             if (result.GetValue(crash) && result.GetValue(restore)) return await FailAsync("--crash and --restore exclude each other");
-            if (Connect(result.GetValue(kubeconfig), result.GetValue(context)) is not { } config) return 2;
+            if (cluster.Connect(result, Console.Error) is not { } config) return 2;
             var node = result.GetValue(name)!;
             string? value = result.GetValue(restore) ? null : result.GetValue(crash) ? "crashed" : "stopped";
             var annotations = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation] = value };
@@ -103,20 +105,7 @@ public static class LabBreakCommand
         return command;
     }
 
-    static KubernetesClientConfiguration? Connect(string? kubeconfig, string? context)
-    {
-        try
-        {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context);
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            Console.Error.WriteLine($"error: cannot use the kubeconfig: {e.Message}");
-            return null;
-        }
-    }
-
-    static async Task<int> RunAsync(Options o, CancellationToken ct)
+    static async Task<int> RunAsync(Options o, Func<KubernetesClientConfiguration?> connect, CancellationToken ct)
     {
         if (o.Settle < TimeSpan.Zero || o.Settle > TimeSpan.FromMinutes(10))
             return await FailAsync("--settle must be between 0 and 600 seconds");
@@ -126,7 +115,7 @@ public static class LabBreakCommand
             return await FailAsync("--mode node-crash needs --node NAME");
         if (o.Mode != "node-crash" && o.Node is not null)
             return await FailAsync("--node goes only with --mode node-crash");
-        if (Connect(o.Kubeconfig, o.Context) is not { } config) return 2;
+        if (connect() is not { } config) return 2;
         var apps = o.Component == "both" ? DeletePodsFault.Components.Values.ToList() : [DeletePodsFault.Components[o.Component]];
         var poll = TimeSpan.FromMilliseconds(500);
         var what = string.Join(" and ", apps);

@@ -50,18 +50,7 @@ public static class StatusCommand
 
     static async Task<int> RunAsync(ClusterOptions cluster, ParseResult result, Options o, CancellationToken ct)
     {
-        KubernetesClientConfiguration? config;
-        try
-        {
-            config = cluster.Connect(result, Console.Error);
-        }
-        // KubernetesClient lets YAML errors through, and fails with a NullReferenceException on an empty file.
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or NullReferenceException)
-        {
-            await Console.Error.WriteLineAsync(e is NullReferenceException ? "error: cannot use the kubeconfig: it is empty or incomplete"
-                : $"error: cannot use the kubeconfig: it is not valid YAML: {e.Message}");
-            return ExitNoDiagnosis;
-        }
+        var config = cluster.Connect(result, Console.Error);
         if (config is null) return ExitNoDiagnosis;
 
         ControlPlaneStatus status;

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace KubeRescue.Kube;
+
+/// <summary>
+/// The objects matching one targeted query (a namespace and selectors), kept current by a list and then a watch
+/// that resumes from the last resourceVersion it saw and lists again after 410 Gone or an error. Every change
+/// raises the <see cref="ChangeSignal"/> it was given, so that one wait can follow several queries at once.
+/// </summary>
+public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    public delegate Task<(IList<T> Items, string ResourceVersion)> ListFunc(CancellationToken ct);
+    public delegate IAsyncEnumerable<(WatchEventType Type, T Object)> WatchFunc(string resourceVersion, Action<Exception> onError, CancellationToken ct);
+
+    static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+
+    readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
+    readonly ChangeSignal _signal;
+    readonly CancellationTokenSource _stop = new();
+    readonly Task _loop;
+    volatile bool _synced;
+
+    Watched(ListFunc list, WatchFunc watch, ChangeSignal signal)
+    {
+        _signal = signal;
+        _loop = Task.Run(() => RunAsync(list, watch, _stop.Token));
+    }
+
+    /// <summary>True once the first list has arrived; before that, <see cref="Items"/> proves nothing.</summary>
+    public bool Synced => _synced;
+
+    public IReadOnlyList<T> Items => [.. _items.Values];
+
+    /// <summary>The last error that interrupted the list or watch (retried), for a timeout's message.</summary>
+    public Exception? LastError { get; private set; }
+
+    public static Watched<V1Pod> Pods(IKubernetes client, string ns, ChangeSignal signal, string? labelSelector = null, string? fieldSelector = null) => new(
+        async ct =>
+        {
+            var list = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, fieldSelector: fieldSelector, cancellationToken: ct);
+            return (list.Items, list.Metadata.ResourceVersion);
+        },
+        (rv, onError, ct) => client.CoreV1.WatchListNamespacedPodAsync(ns, labelSelector: labelSelector, fieldSelector: fieldSelector,
+            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        signal);
+
+    public static Watched<V1Lease> Lease(IKubernetes client, string ns, string name, ChangeSignal signal) => new(
+        async ct =>
+        {
+            var list = await client.CoordinationV1.ListNamespacedLeaseAsync(ns, fieldSelector: $"metadata.name={name}", cancellationToken: ct);
+            return (list.Items, list.Metadata.ResourceVersion);
+        },
+        (rv, onError, ct) => client.CoordinationV1.WatchListNamespacedLeaseAsync(ns, fieldSelector: $"metadata.name={name}",
+            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        signal);
+
+    async Task RunAsync(ListFunc list, WatchFunc watch, CancellationToken ct)
+    {
+        string? resourceVersion = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (resourceVersion is null)
+                {
+                    var (items, rv) = await list(ct);
+                    _items.Clear();
+                    foreach (var item in items) _items[item.Metadata.Name] = item;
+                    resourceVersion = rv;
+                    _synced = true;
+                    _signal.Raise();
+                }
+                Exception? error = null;
+                await foreach (var (type, obj) in watch(resourceVersion, e => error = e, ct))
+                {
+                    resourceVersion = obj.Metadata.ResourceVersion;
+                    if (type == WatchEventType.Bookmark) continue;
+                    if (type == WatchEventType.Deleted) _items.TryRemove(obj.Metadata.Name, out _);
+                    else _items[obj.Metadata.Name] = obj;
+                    _signal.Raise();
+                }
+                // A watch that ended cleanly resumes where it was; one that ended in an error (410 Gone among them) lists again.
+                if (error is not null)
+                {
+                    LastError = error;
+                    resourceVersion = null;
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            {
+                LastError = e;
+                resourceVersion = null;
+                try { await Task.Delay(Retry, ct); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}
+
+/// <summary>Wakes a waiter when anything it follows changed; a change before the wait is not lost.</summary>
+public sealed class ChangeSignal
+{
+    readonly SemaphoreSlim _changed = new(0, 1);
+
+    public void Raise()
+    {
+        try { _changed.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    /// <summary>Waits for a change, or at most <paramref name="max"/> (conditions that depend on time are re-judged then).</summary>
+    public Task WaitAsync(TimeSpan max, CancellationToken ct) => _changed.WaitAsync(max, ct);
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using k8s;
+using k8s.Models;
+
+namespace KubeRescue.Recovery;
+
+/// <summary>
+/// What the steps of one run share: the client, the options, the deadline, the progress report, and the pods this
+/// run created (which Ctrl-C removes).
+/// </summary>
+public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Action<RecoveryEvent> report)
+{
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly List<V1Pod> _created = [];
+    readonly Lock _gate = new();
+
+    public IKubernetes Client => client;
+    public RecoveryOptions Options => options;
+    public DateTime Deadline { get; } = DateTime.UtcNow + options.Timeout;
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>The step running now, for the events it reports.</summary>
+    public IRecoveryStep? Current { get; set; }
+
+    public void Report(RecoveryEventKind kind, string message, TimeSpan? stepElapsed = null) =>
+        report(new RecoveryEvent(kind, Current?.Name ?? "plan", Current?.Component?.Name, message, Elapsed, stepElapsed));
+
+    public void Progress(string message) => Report(RecoveryEventKind.Progress, message);
+
+    public void Warn(string message) => Report(RecoveryEventKind.Warning, message);
+
+    public void Created(V1Pod pod)
+    {
+        lock (_gate) _created.Add(pod);
+    }
+
+    public void Removed(V1Pod pod)
+    {
+        lock (_gate) _created.RemoveAll(p => p.Metadata.Uid == pod.Metadata.Uid);
+    }
+
+    /// <summary>Pods this run created that still exist as far as it knows.</summary>
+    public IReadOnlyList<V1Pod> CreatedPods { get { lock (_gate) return [.. _created]; } }
+}

@@ -1,0 +1,82 @@
+using k8s;
+using KubeRescue.Diagnosis;
+
+namespace KubeRescue.Recovery;
+
+public sealed record StepResult(string Step, string? Component, string Outcome, TimeSpan Elapsed, bool Succeeded);
+
+/// <summary>How a recovery went: each step, and the control plane's status afterwards (null when it could not be read).</summary>
+public sealed record RecoveryResult(bool Succeeded, IReadOnlyList<StepResult> Steps, TimeSpan Elapsed, string? Failure, ControlPlaneStatus? After);
+
+/// <summary>
+/// Runs a plan's steps in order and reports each. A failed step stops the run: a rescue pod that works is left
+/// running (the cluster is better off with it, and a second run adopts it). Cancellation (Ctrl-C) removes the pods
+/// this run created before it returns, so an interrupted run leaves the cluster as it found it.
+/// </summary>
+public static class RecoveryRunner
+{
+    public static async Task<RecoveryResult> RunAsync(IKubernetes client, RecoveryPlan plan, RecoveryOptions options, Action<RecoveryEvent> report, CancellationToken ct)
+    {
+        var run = new RecoveryRun(client, options, report);
+        var results = new List<StepResult>();
+        foreach (var p in plan.Components)
+            await RescueEvents.RecordAsync(run, p.Workload, RescueEvents.Started,
+                $"kube-rescue is recovering {p.Component.Name} with a rescue pod from {p.Source.Description}{(p.Source.Revision is null ? "" : $" revision {p.Source.Revision}")}", ct);
+        string? failure = null;
+        foreach (var step in plan.Steps)
+        {
+            run.Current = step;
+            var started = run.Elapsed;
+            run.Report(RecoveryEventKind.Started, step.Description);
+            try
+            {
+                var outcome = await step.RunAsync(run, ct);
+                var took = run.Elapsed - started;
+                results.Add(new StepResult(step.Name, step.Component?.Name, outcome, took, true));
+                run.Report(RecoveryEventKind.Finished, outcome, took);
+                if (step is AwaitLeaderStep && plan.Components.FirstOrDefault(p => p.Component == step.Component) is { } done)
+                    await RescueEvents.RecordAsync(run, done.Workload, RescueEvents.Completed, $"{done.Component.Name} recovered: {outcome}", ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await UndoAsync(run);
+                throw;
+            }
+            catch (Exception e) when (e is RecoveryFailedException or Kube.WaitTimeoutException or k8s.Autorest.HttpOperationException or HttpRequestException)
+            {
+                var took = run.Elapsed - started;
+                var why = Kube.ApiErrors.Describe(e);
+                failure = $"{step.Name}{(step.Component is null ? "" : $" ({step.Component.Name})")}: {why}";
+                results.Add(new StepResult(step.Name, step.Component?.Name, why, took, false));
+                run.Report(RecoveryEventKind.Failed, why, took);
+                foreach (var p in plan.Components)
+                    await RescueEvents.RecordAsync(run, p.Workload, RescueEvents.Failed, $"kube-rescue could not recover {p.Component.Name}: {failure}", CancellationToken.None);
+                break;
+            }
+        }
+        run.Current = null;
+        ControlPlaneStatus? after = null;
+        try { after = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct); }
+        catch (Exception e) when (Kube.ApiErrors.IsApiOrTransport(e)) { run.Warn($"could not read the status afterwards: {Kube.ApiErrors.Describe(e)}"); }
+        return new RecoveryResult(failure is null, results, run.Elapsed, failure, after);
+    }
+
+    /// <summary>Removes what this run created, with a bounded wait of its own: the run's token is already cancelled.</summary>
+    static async Task UndoAsync(RecoveryRun run)
+    {
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        foreach (var pod in run.CreatedPods)
+        {
+            try
+            {
+                await run.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
+                    new k8s.Models.V1DeleteOptions { Preconditions = new k8s.Models.V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cleanup.Token);
+                run.Report(RecoveryEventKind.Warning, $"interrupted: deleted pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}, which this run created");
+            }
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException)
+            {
+                run.Report(RecoveryEventKind.Warning, $"interrupted: could not delete pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}: {e.Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace KubeRescue.Recovery;
+
+/// <summary>
+/// A Lease held by a process that provably no longer runs makes every candidate wait out its duration (15 s by
+/// default): kube-controller-manager never releases its lease, and a deleted pod cannot. kube-rescue releases such a
+/// lease, as client-go's release does, and says so; a holder it cannot prove gone is waited out.
+/// </summary>
+public static class StaleLeases
+{
+    /// <summary>Releases <paramref name="lease"/> if its holder, unexpired, names a pod that does not exist and no node; true if it did.</summary>
+    public static async Task<bool> ReleaseIfHolderGoneAsync(RecoveryRun run, V1Lease lease, CancellationToken ct)
+    {
+        if (LeaseHolder.Identity(lease) is not { } holder || LeaseHolder.IsExpired(lease, DateTime.UtcNow)) return false;
+        if (!await ProvablyGoneAsync(run.Client, lease.Metadata.NamespaceProperty, holder, ct)) return false;
+        var duration = lease.Spec.LeaseDurationSeconds ?? 15;
+        var now = DateTime.UtcNow;
+        lease.Spec.HolderIdentity = "";
+        lease.Spec.LeaseDurationSeconds = 1;
+        lease.Spec.AcquireTime = now;
+        lease.Spec.RenewTime = now;
+        try
+        {
+            // The resourceVersion read goes with it: if anyone wrote the lease since, the API server refuses (409).
+            await run.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, lease.Metadata.Name, lease.Metadata.NamespaceProperty,
+                fieldManager: RescueMetadata.FieldManager, cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+        run.Progress($"released Lease {lease.Metadata.NamespaceProperty}/{lease.Metadata.Name}: its holder {holder} no longer runs " +
+            $"(no pod {LeaseHolder.Hostname(holder)} exists), so a candidate takes over now instead of after up to {duration} s");
+        return true;
+    }
+
+    /// <summary>Reads the component's Lease and releases it if its holder is gone.</summary>
+    public static async Task ReleaseIfHolderGoneAsync(RecoveryRun run, ControlPlaneComponent component, CancellationToken ct)
+    {
+        V1Lease lease;
+        try { lease = await run.Client.CoordinationV1.ReadNamespacedLeaseAsync(component.LeaseName, component.Namespace, cancellationToken: ct); }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { return; }
+        await ReleaseIfHolderGoneAsync(run, lease, ct);
+    }
+
+    /// <summary>A pod's identity is its name (or its node's, with hostNetwork): gone when no pod and no node has that name.</summary>
+    static async Task<bool> ProvablyGoneAsync(IKubernetes client, string ns, string holder, CancellationToken ct)
+    {
+        var host = LeaseHolder.Hostname(holder);
+        if (await RescuePods.ReadAsync(client, ns, host, ct) is not null) return false;
+        try
+        {
+            await client.CoreV1.ReadNodeAsync(host, cancellationToken: ct);
+            return false;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return true;
+        }
+    }
+}

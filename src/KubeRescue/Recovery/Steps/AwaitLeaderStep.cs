@@ -1,0 +1,52 @@
+using k8s.Models;
+using KubeRescue.Kube;
+
+namespace KubeRescue.Recovery;
+
+/// <summary>
+/// Waits until the component's Lease is held, and renewed, by a Ready permanent pod. The rescue pod held it until it
+/// went; kube-scheduler releases its lease when stopped, kube-controller-manager does not (field guide §3), so its
+/// successors would wait out the lease duration. A holder that provably no longer runs (its identity names a pod
+/// that does not exist) has its lease cleared, as a release would, so a candidate takes over at its next retry.
+/// </summary>
+public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
+{
+    public string Name => "await-leader";
+    public ControlPlaneComponent? Component => plan.Component;
+    public string Description => $"wait until Lease {plan.Component.Namespace}/{plan.Component.LeaseName} is held by a pod of {plan.Workload.Description}";
+
+    abstract record Decision;
+    sealed record Led(string Outcome) : Decision;
+    sealed record Suspect(V1Lease Lease, string Holder) : Decision;
+
+    public async Task<string> RunAsync(RecoveryRun run, CancellationToken ct)
+    {
+        var (w, component) = (plan.Workload, plan.Component);
+        var signal = new ChangeSignal();
+        await using var lease = Watched<V1Lease>.Lease(run.Client, component.Namespace, component.LeaseName, signal);
+        await using var pods = Watched<V1Pod>.Pods(run.Client, w.Namespace, signal, labelSelector: w.Selector);
+        var judged = new HashSet<string>(StringComparer.Ordinal);
+        var cleared = "";
+        while (true)
+        {
+            var decision = await Waits.UntilAsync<Decision>(signal, () =>
+            {
+                if (!lease.Synced || !pods.Synced) return null;
+                var l = lease.Items.FirstOrDefault();
+                if (l is null || LeaseHolder.Identity(l) is not { } holder || LeaseHolder.IsExpired(l, DateTime.UtcNow)) return null;
+                var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p) && LeaseHolder.IsHeldBy(l, p));
+                if (leader is not null) return new Led($"held by {holder} (pod {leader.Metadata.Name} on {leader.Spec.NodeName}){cleared}");
+                return judged.Add(holder) ? new Suspect(l, holder) : null;
+            }, run.Deadline, $"a pod of {w.Description} to lead", () => Describe(lease.Items.FirstOrDefault()), ct);
+
+            if (decision is Led led) return led.Outcome;
+            var suspect = (Suspect)decision;
+            if (await StaleLeases.ReleaseIfHolderGoneAsync(run, suspect.Lease, ct))
+                cleared = $"; kube-rescue released the lease of {suspect.Holder}, which no longer ran";
+        }
+    }
+
+    static string Describe(V1Lease? lease) => lease is null
+        ? "there is no Lease"
+        : $"holder {(LeaseHolder.Identity(lease) ?? "none")}, renewed {lease.Spec.RenewTime:O}, duration {lease.Spec.LeaseDurationSeconds} s";
+}
