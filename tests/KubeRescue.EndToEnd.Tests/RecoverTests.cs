@@ -39,6 +39,34 @@ public class RecoverRefusalTests(ClusterLabProcess lab) : IClassFixture<ClusterL
     }
 
     [Fact]
+    public async Task Wrong_credentials_and_a_wrong_CA_are_exit_code_3_with_what_to_check()
+    {
+        var dir = Directory.CreateTempSubdirectory("kubeconfigs-").FullName;
+        try
+        {
+            var original = await File.ReadAllTextAsync(lab.Kubeconfig);
+            var badToken = Path.Combine(dir, "token");
+            await File.WriteAllTextAsync(badToken, Regex.Replace(original, @"token: \S+", "token: not-the-token"));
+            var result = await Processes.RunAsync(Processes.Cli("recover", "all", "--yes", "--kubeconfig", badToken));
+            Assert.True(result.ExitCode == 3, result.Output);
+            Assert.Contains("refused the credentials (401 Unauthorized)", result.Stderr);
+
+            // Another lab's CA (a fresh one from the same generator) does not vouch for this server.
+            var badCa = Path.Combine(dir, "ca");
+            using var other = KubeRescue.Lab.ApiServer.Hosting.LabCertificates.Create();
+            var otherCa = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(other.CaPem()));
+            await File.WriteAllTextAsync(badCa, Regex.Replace(original, @"certificate-authority-data: \S+", $"certificate-authority-data: {otherCa}"));
+            result = await Processes.RunAsync(Processes.Cli("recover", "all", "--yes", "--kubeconfig", badCa));
+            Assert.True(result.ExitCode == 3, result.Output);
+            Assert.Contains("TLS failed talking to the API server", result.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_unusable_kubeconfig_is_exit_code_3()
     {
         var result = await Processes.RunAsync(Processes.Cli("recover", "--kubeconfig", "/nonexistent/kubeconfig"));
