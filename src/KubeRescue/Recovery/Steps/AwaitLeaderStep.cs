@@ -1,4 +1,5 @@
 using k8s.Models;
+using KubeRescue.Diagnosis;
 using KubeRescue.Kube;
 
 namespace KubeRescue.Recovery;
@@ -22,6 +23,8 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
     public async Task<string> RunAsync(RecoveryRun run, CancellationToken ct)
     {
         var (w, component) = (plan.Workload, plan.Component);
+        if (await ControlPlaneDiagnoser.ReadLeaderAsync(run.Client, component, ct) is { Source: not "Lease" } legacy)
+            return await AwaitLegacyAsync(run, legacy.Source, ct);
         var signal = new ChangeSignal();
         await using var lease = Watched<V1Lease>.Lease(run.Client, component.Namespace, component.LeaseName, signal);
         await using var pods = Watched<V1Pod>.Pods(run.Client, w.Namespace, signal, labelSelector: w.Selector);
@@ -43,6 +46,32 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
             var suspect = (Suspect)decision;
             if (await StaleLeases.ReleaseIfHolderGoneAsync(run, suspect.Lease, ct))
                 cleared = $"; kube-rescue released the lease of {suspect.Holder}, which no longer ran";
+        }
+    }
+
+    /// <summary>
+    /// Clusters older than Lease locks keep the record in an annotation of an Endpoints or ConfigMap: re-read it as the
+    /// pods change and at least every second. Such a record is never released by kube-rescue; its expiry is waited out.
+    /// </summary>
+    async Task<string> AwaitLegacyAsync(RecoveryRun run, string source, CancellationToken ct)
+    {
+        var (w, component) = (plan.Workload, plan.Component);
+        var signal = new ChangeSignal();
+        await using var pods = Watched<V1Pod>.Pods(run.Client, w.Namespace, signal, labelSelector: w.Selector);
+        LeaderRecord? record = null;
+        while (true)
+        {
+            record = await ControlPlaneDiagnoser.ReadLeaderAsync(run.Client, component, ct);
+            if (record is not null && record.HeldAt(DateTime.UtcNow) && pods.Synced)
+            {
+                var holder = record.HolderIdentity!;
+                var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p)
+                    && (LeaseHolder.Hostname(holder) == p.Metadata.Name || (p.Spec.HostNetwork == true && LeaseHolder.Hostname(holder) == p.Spec.NodeName)));
+                if (leader is not null) return $"held by {holder} (pod {leader.Metadata.Name} on {leader.Spec.NodeName}, {source} lock)";
+            }
+            if (DateTime.UtcNow >= run.Deadline)
+                throw new WaitTimeoutException($"timed out waiting for a pod of {w.Description} to lead: the {source} lock's holder is {record?.HolderIdentity ?? "none"}");
+            await signal.WaitAsync(TimeSpan.FromSeconds(1), ct);
         }
     }
 
