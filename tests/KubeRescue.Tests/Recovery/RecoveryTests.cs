@@ -68,6 +68,14 @@ public class RecoveryTests
         Assert.Contains("nothing to recover", refused.Message);
         Assert.Empty((await lab.Client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: RescueMetadata.ComponentLabel)).Items);
 
+        // With --force past the health check: no node carries a master label, and the refusal says so.
+        var unlabel = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["labels"] = new System.Text.Json.Nodes.JsonObject { ["node-role.kubernetes.io/master"] = null } } };
+        await lab.Client.CoreV1.PatchNodeAsync(new k8s.Models.V1Patch(unlabel.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch), "master-1");
+        var noMasters = await Assert.ThrowsAsync<RecoveryRefusedException>(() =>
+            RecoveryPlanner.PlanAsync(lab.Client, lab.Options(ControlPlaneComponent.Scheduler) with { Force = true }, CancellationToken.None));
+        Assert.StartsWith("the cluster has no masters: no node is labelled node-role.kubernetes.io/master or node-role.kubernetes.io/control-plane", noMasters.Message, StringComparison.Ordinal);
+        Assert.Empty((await lab.Client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: RescueMetadata.ComponentLabel)).Items);
+
         // A pod of the rescue pod's name that kube-rescue did not make is never taken over, even with --force.
         await lab.Client.CoreV1.CreateNamespacedPodAsync(new k8s.Models.V1Pod
         {
