@@ -3,6 +3,8 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
+using KubeRescue.Kube;
+
 namespace KubeRescue.Diagnosis;
 
 /// <summary>
@@ -88,7 +90,7 @@ public static class ControlPlaneDiagnoser
                 : (daemonSet!.Spec.Selector, daemonSet.Spec.Template);
             // An object without a selector (extensions/v1beta1) selects its template's labels; failing both, the
             // component's k8s-app label: never an unfiltered list.
-            var labels = LabelSelectors.Format(selector) ?? LabelSelectors.Format(template?.Metadata?.Labels) ?? $"k8s-app={component.Name}";
+            var labels = LabelSelectors.ForWorkload(selector, template) ?? $"k8s-app={component.Name}";
             var podList = client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labels, cancellationToken: ct);
             if (deployment is not null)
                 replicaSets = (await client.AppsV1.ListNamespacedReplicaSetAsync(ns, labelSelector: labels, cancellationToken: ct)).Items;

@@ -2,7 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Rendering;
+using KubeRescue.Kube;
 
 namespace KubeRescue.Recovery;
 
@@ -41,11 +41,15 @@ public sealed record Workload(string Kind, string Namespace, string Name, string
 
     static string SelectorOf(V1LabelSelector? selector, V1PodTemplateSpec template)
     {
-        string text;
-        try { text = KubeObjects.Selector(selector, template.Metadata?.Labels); }
-        catch (RescueSourceException e) { throw new RecoveryRefusedException(e.Message); }
-        // An empty selector would match every pod of the namespace.
-        return text.Length > 0 ? text : throw new RecoveryRefusedException("the workload has an empty selector: it would match every pod");
+        try
+        {
+            // An empty selector would match every pod of the namespace.
+            return LabelSelectors.ForWorkload(selector, template) ?? throw new RecoveryRefusedException("the workload has an empty selector: it would match every pod");
+        }
+        catch (ArgumentException e)
+        {
+            throw new RecoveryRefusedException(e.Message);
+        }
     }
 
     static async Task<T?> TryAsync<T>(Func<Task<T>> read) where T : class

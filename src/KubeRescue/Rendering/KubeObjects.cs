@@ -28,29 +28,5 @@ internal static class KubeObjects
     public static bool IsControlledBy(V1ObjectMeta meta, string? ownerUid) =>
         ownerUid is not null && (meta.OwnerReferences?.Any(o => o.Controller == true && o.Uid == ownerUid) ?? false);
 
-    /// <summary>
-    /// A LabelSelector in the query-string form the API takes (<c>a=b,c in (d,e),!f</c>). A workload served without a
-    /// selector (extensions/v1beta1 had them defaulted from the template) falls back to the template's labels.
-    /// </summary>
-    public static string Selector(V1LabelSelector? selector, IDictionary<string, string>? templateLabels)
-    {
-        var parts = new List<string>();
-        foreach (var (key, value) in selector?.MatchLabels ?? templateLabels ?? new Dictionary<string, string>())
-            parts.Add($"{key}={value}");
-        foreach (var e in selector?.MatchExpressions ?? [])
-        {
-            var values = string.Join(",", e.Values ?? []);
-            parts.Add(e.OperatorProperty switch
-            {
-                "In" => $"{e.Key} in ({values})",
-                "NotIn" => $"{e.Key} notin ({values})",
-                "Exists" => e.Key,
-                "DoesNotExist" => $"!{e.Key}",
-                _ => throw new RescueSourceException($"the selector's operator \"{e.OperatorProperty}\" on {e.Key} is not one the API knows"),
-            });
-        }
-        return string.Join(",", parts);
-    }
-
     public static bool IsNotFound(HttpOperationException e) => e.Response.StatusCode == HttpStatusCode.NotFound;
 }

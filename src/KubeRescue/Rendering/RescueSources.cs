@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KubeRescue.Kube;
 
 namespace KubeRescue.Rendering;
 
@@ -98,7 +99,7 @@ public static class RescueSources
         try
         {
             var history = await client.AppsV1.ListNamespacedControllerRevisionAsync(component.Namespace,
-                labelSelector: KubeObjects.Selector(daemonSet.Spec.Selector, daemonSet.Spec.Template.Metadata?.Labels), cancellationToken: ct);
+                labelSelector: Selector(daemonSet.Spec.Selector, daemonSet.Spec.Template), cancellationToken: ct);
             var own = history.Items.Where(r => KubeObjects.IsControlledBy(r.Metadata, daemonSet.Metadata.Uid)).ToList();
             if (own.Count > 0) revision = own.Max(r => r.Revision);
         }
@@ -151,7 +152,20 @@ public static class RescueSources
             : $"nothing of {component.Name} is left in {component.Namespace} to render from: use --source file=PATH with a saved manifest";
     }
 
-    static string Selector(V1Deployment deployment) => KubeObjects.Selector(deployment.Spec.Selector, deployment.Spec.Template?.Metadata?.Labels);
+    static string Selector(V1Deployment deployment) => Selector(deployment.Spec.Selector, deployment.Spec.Template);
+
+    /// <summary>The workload's pods, never every pod: a workload that selects nothing is an error.</summary>
+    static string Selector(V1LabelSelector? selector, V1PodTemplateSpec? template)
+    {
+        try
+        {
+            return LabelSelectors.ForWorkload(selector, template) ?? throw new RescueSourceException("the workload has neither a selector nor template labels: it would select every pod");
+        }
+        catch (ArgumentException e)
+        {
+            throw new RescueSourceException(e.Message);
+        }
+    }
 
     /// <summary>The Deployment's ReplicaSets: selected by its selector, and controlled by it (an orphan or another owner's set is not its revision).</summary>
     static async Task<IReadOnlyList<V1ReplicaSet>> ReplicaSetsAsync(IKubernetes client, V1Deployment deployment, CancellationToken ct)

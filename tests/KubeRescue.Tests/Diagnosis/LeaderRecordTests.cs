@@ -1,3 +1,4 @@
+using KubeRescue.Kube;
 using k8s.Models;
 using KubeRescue.Diagnosis;
 using static KubeRescue.Tests.Diagnosis.Objects;

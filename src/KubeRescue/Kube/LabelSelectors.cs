@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace KubeRescue.Diagnosis;
+namespace KubeRescue.Kube;
 
 /// <summary>A LabelSelector written as the <c>labelSelector</c> query parameter, in the syntax kubectl's <c>-l</c> takes.</summary>
 public static class LabelSelectors
@@ -27,4 +27,11 @@ public static class LabelSelectors
     }
 
     public static string? Format(IDictionary<string, string>? labels) => Format(new V1LabelSelector { MatchLabels = labels });
+
+    /// <summary>
+    /// A workload's pods: its selector, or for a workload served without one (extensions/v1beta1 defaulted it from the
+    /// template), its template's labels; null when both are empty.
+    /// </summary>
+    public static string? ForWorkload(V1LabelSelector? selector, V1PodTemplateSpec? template) =>
+        Format(selector) ?? Format(template?.Metadata?.Labels);
 }
