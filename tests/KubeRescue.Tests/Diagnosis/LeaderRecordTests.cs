@@ -1,6 +1,6 @@
-using KubeRescue.Kube;
 using k8s.Models;
 using KubeRescue.Diagnosis;
+using KubeRescue.Kube;
 using static KubeRescue.Tests.Diagnosis.Objects;
 
 namespace KubeRescue.Tests.Diagnosis;
