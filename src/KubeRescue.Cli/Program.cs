@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KubeRescue.Cli.Commands.Drill;
 using KubeRescue.Cli.Commands.Lab;
 using KubeRescue.Cli.Commands.Recover;
 using KubeRescue.Cli.Commands.Render;
@@ -6,6 +7,7 @@ using KubeRescue.Cli.Commands.Status;
 
 var root = new RootCommand("kube-rescue: diagnose and recover a self-hosted Kubernetes control plane, and rehearse it on an emulated lab.")
 {
+    DrillCommand.Create(),
     StatusCommand.Create(),
     RenderCommand.Create(),
     RecoverCommand.Create(),

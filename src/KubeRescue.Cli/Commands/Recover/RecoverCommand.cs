@@ -156,7 +156,7 @@ public static class RecoverCommand
         return outcome.Succeeded ? Recovered : Failed;
     }
 
-    static void WritePlan(TextWriter w, RecoveryPlan plan)
+    internal static void WritePlan(TextWriter w, RecoveryPlan plan)
     {
         foreach (var note in plan.Notes) w.WriteLine($"note: {note}");
         foreach (var p in plan.Components) w.WriteLine($"{p.Component.Name}: {p.Before.Verdict.ToString().ToLowerInvariant()}: {p.Before.Summary}");
@@ -176,7 +176,8 @@ public static class RecoverCommand
         Steps = plan.Steps.Select(s => new { s.Name, Component = s.Component?.Name, s.Description }),
     };
 
-    static string Line(RecoveryEvent e)
+    /// <summary>One event as a line of the story: the time since the start, the step, the component, what happened.</summary>
+    internal static string Line(RecoveryEvent e)
     {
         var prefix = $"[{GoDuration.Format(e.Elapsed),7}] {e.Step}{(e.Component is null ? "" : " " + e.Component)}";
         return e.Kind switch

@@ -1,0 +1,209 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using k8s;
+using KubeRescue.Cli.Commands.Recover;
+using KubeRescue.Cli.Commands.Status;
+using KubeRescue.Cli.Output;
+using KubeRescue.Diagnosis;
+using KubeRescue.Lab;
+using KubeRescue.Lab.Components;
+using KubeRescue.Lab.Faults;
+using KubeRescue.Lab.Nodes;
+using KubeRescue.Recovery;
+using KubeRescue.Rendering;
+
+namespace KubeRescue.Cli.Commands.Drill;
+
+/// <summary>
+/// <c>kube-rescue drill</c>: the whole story on the embedded lab, no cluster needed: a healthy self-hosted cluster,
+/// a fault by cause, the broken status, the recovery with its timeline, the proof, and the lab shut down.
+/// </summary>
+public static class DrillCommand
+{
+    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale);
+
+    public static Command Create()
+    {
+        var component = new Argument<string>("component") { Description = "What to break and recover: scheduler, controller-manager or both.", DefaultValueFactory = _ => "scheduler" };
+        component.AcceptOnlyFromAmong("scheduler", "controller-manager", "both");
+        var mode = new Option<string>("--mode")
+        {
+            Description = "The fault: delete-pods (every pod deleted), bad-flag (a rejected flag rolled out), node-crash (it crashes on one master, and its pods go).",
+            DefaultValueFactory = _ => "delete-pods",
+        };
+        mode.AcceptOnlyFromAmong("delete-pods", "bad-flag", "node-crash");
+        var keep = new Option<bool>("--keep") { Description = "Leave the lab running afterwards (until Ctrl-C) and print how to point kubectl at it." };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Where to write the lab's kubeconfig (default: a temporary file)." };
+        var masters = new Option<int>("--masters") { Description = "Master nodes.", DefaultValueFactory = _ => 3 };
+        var workers = new Option<int>("--workers") { Description = "Worker nodes.", DefaultValueFactory = _ => 2 };
+        var timeScale = new Option<double>("--time-scale") { Description = "Run the lab this many times faster than real time (for tests; 1 is real).", DefaultValueFactory = _ => 1 };
+        var command = new Command("drill", """
+            Rehearse a recovery with no cluster: start the embedded lab (a self-hosted cluster at real timings), break
+            the component, show the broken status, recover it with kube-rescue's own procedure, show the timeline, prove
+            the control plane healthy, and shut the lab down. Exit 0 when the control plane was recovered and is healthy.
+
+            Examples:
+              kube-rescue drill
+              kube-rescue drill both
+              kube-rescue drill controller-manager --mode bad-flag
+              kube-rescue drill scheduler --mode node-crash --keep
+            """)
+        {
+            component, mode, keep, kubeconfig, masters, workers, timeScale,
+        };
+        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(keep), result.GetValue(kubeconfig),
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale)), ct));
+        return command;
+    }
+
+    static async Task<int> RunAsync(Options o, CancellationToken ct)
+    {
+        if (o.Masters is < 1 or > 100) return Fail($"--masters {o.Masters}: a lab has 1 to 100 masters");
+        if (o.Workers is < 0 or > 10_000) return Fail($"--workers {o.Workers}: a lab has 0 to 10000 workers");
+        if (o.TimeScale is < 1 or > 100 || double.IsNaN(o.TimeScale)) return Fail($"--time-scale {o.TimeScale.ToString(CultureInfo.InvariantCulture)}: use 1 (real time) to 100");
+        if (o.Mode == "node-crash" && o.Masters < 2) return Fail("--mode node-crash needs at least 2 masters: one to crash, one to run the rescue pod");
+
+        var clock = Stopwatch.StartNew();
+        void Say(string line) => Console.WriteLine($"[{GoDuration.Format(clock.Elapsed),7}] {line}");
+        var components = o.Component == "both" ? ControlPlaneComponent.All : [ControlPlaneComponent.Find(o.Component)!];
+        var apps = components.Select(c => c.Name).ToList();
+        var timing = new LabTiming(o.TimeScale);
+        var temporary = o.Kubeconfig is null;
+        var kubeconfig = o.Kubeconfig ?? Path.Combine(Path.GetTempPath(), $"kube-rescue-drill-{Environment.ProcessId}.kubeconfig");
+
+        Say($"starting the lab: {o.Masters} masters, {o.Workers} workers, {(o.TimeScale == 1 ? "real timings" : $"{o.TimeScale.ToString(CultureInfo.InvariantCulture)}x real time")}");
+        LabCluster lab;
+        try
+        {
+            lab = await LabCluster.StartAsync(new LabClusterOptions { Masters = o.Masters, Workers = o.Workers, KubeconfigPath = kubeconfig, Timing = timing },
+                line => Say($"lab: {line}"), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return RecoverCommand.Interrupted;
+        }
+        try
+        {
+            await using (lab)
+            {
+                using var client = new Kubernetes(lab.Api.ClientConfiguration());
+                var code = await DrillAsync(client, o, components, apps, timing, Say, ct);
+                if (o.Keep)
+                {
+                    Console.WriteLine($"""
+
+                        The lab keeps running; in another shell:
+                          kubectl --kubeconfig {kubeconfig} get pods -A -o wide
+                          kube-rescue status --kubeconfig {kubeconfig}
+                        Ctrl-C stops it.
+                        """);
+                    try { await Task.Delay(Timeout.Infinite, ct); }
+                    catch (OperationCanceledException) { }
+                }
+                Say("shutting the lab down");
+                return code;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return RecoverCommand.Interrupted;
+        }
+        finally
+        {
+            if (temporary && !o.Keep) File.Delete(kubeconfig);
+        }
+    }
+
+    static async Task<int> DrillAsync(IKubernetes client, Options o, IReadOnlyList<ControlPlaneComponent> components, List<string> apps, LabTiming timing,
+        Action<string> say, CancellationToken ct)
+    {
+        var poll = TimeSpan.FromMilliseconds(200);
+        var settle = timing.Seconds(5);
+        var console = StatusView.CreateConsole(Console.Out, terminal: !Console.IsOutputRedirected);
+        say($"breaking {string.Join(" and ", apps)} (--mode {o.Mode})");
+        string? crashedNode = null;
+        switch (o.Mode)
+        {
+            case "bad-flag":
+                await BadFlagFault.RunAsync(client, apps, poll, settle, TimeSpan.FromMinutes(3), line => say($"fault: {line}"), ct);
+                break;
+            case "node-crash":
+                // The host of a running instance breaks; then the instances elsewhere go too, so that the component is
+                // down and the broken master is a trap for the rescue pod.
+                var first = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: $"k8s-app={apps[0]}", cancellationToken: ct)).Items
+                    .Where(p => !string.IsNullOrEmpty(p.Spec.NodeName)).Select(p => p.Spec.NodeName).Order(StringComparer.Ordinal).FirstOrDefault() ?? "master-1";
+                crashedNode = first;
+                await NodeCrashFault.RunAsync(client, first, apps, poll, TimeSpan.FromMinutes(3), line => say($"fault: {line}"), ct);
+                await DeletePodsFault.RunAsync(client, apps, poll, settle, line => say($"fault: {line}"), ct);
+                break;
+            default:
+                await DeletePodsFault.RunAsync(client, apps, poll, settle, line => say($"fault: {line}"), ct);
+                break;
+        }
+
+        say("the control plane now:");
+        StatusView.Write(console, await ControlPlaneDiagnoser.DiagnoseAsync(client, ct));
+
+        var options = new RecoveryOptions
+        {
+            Components = components,
+            // A bad template is recovered from the last revision that worked, and rolled back to it.
+            Source = o.Mode == "bad-flag" ? RescueSourceSpec.Parse("last-good") : RescueSourceSpec.Default,
+            Rollback = o.Mode == "bad-flag",
+            MinReady = TimeSpan.FromSeconds(Math.Max(1, 5 / timing.Speed)),
+        };
+        say($"recovering: kube-rescue recover {(components.Count == 2 ? "all" : components[0].Key)}{(o.Mode == "bad-flag" ? " --source last-good --rollback" : "")} --yes");
+        RecoveryResult result;
+        try
+        {
+            var plan = await RecoveryPlanner.PlanAsync(client, options, ct);
+            RecoverCommand.WritePlan(Console.Out, plan);
+            result = await RecoveryRunner.RunAsync(client, plan, options, e => Console.WriteLine("          " + RecoverCommand.Line(e)), ct);
+        }
+        catch (RecoveryRefusedException e)
+        {
+            say($"the recovery was refused: {e.Message}");
+            return RecoverCommand.Failed;
+        }
+        if (!result.Succeeded)
+        {
+            say($"the recovery failed: {result.Failure}");
+            return RecoverCommand.Failed;
+        }
+        say($"recovered in {GoDuration.Format(result.Elapsed)}:");
+        foreach (var s in result.Steps) Console.WriteLine($"          {GoDuration.Format(s.Elapsed),7}  {s.Step,-18} {s.Component ?? "",-24} {s.Outcome}");
+
+        if (crashedNode is not null)
+        {
+            // What the rescue worked around is the host's fault; an operator mends it next, and so does the drill.
+            say($"mending {crashedNode} (the host that crashed the component; the rescue went around it)");
+            var mend = new System.Text.Json.Nodes.JsonObject
+            {
+                ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = new System.Text.Json.Nodes.JsonObject { [KubeletFleet.CrashAnnotation] = null } },
+            };
+            await client.CoreV1.PatchNodeAsync(new k8s.Models.V1Patch(mend.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch), crashedNode, cancellationToken: ct);
+        }
+
+        // The proof: healthy by the same diagnosis `status` makes (a mended host's pod restarts after its back-off).
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        ControlPlaneStatus after;
+        while (true)
+        {
+            after = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct);
+            if (components.All(c => after.Components.Single(s => s.Name == c.Name).Verdict == Verdict.Healthy) || DateTime.UtcNow > deadline) break;
+            await Task.Delay(timing.Seconds(1), ct);
+        }
+        say("the control plane now:");
+        StatusView.Write(console, after);
+        var healthy = components.All(c => after.Components.Single(s => s.Name == c.Name).Verdict == Verdict.Healthy);
+        say(healthy ? $"drill passed: {string.Join(" and ", apps)} broken by {o.Mode}, recovered and healthy" : "drill failed: the control plane is not healthy afterwards");
+        return healthy ? RecoverCommand.Recovered : RecoverCommand.Failed;
+    }
+
+    static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return RecoverCommand.Refused;
+    }
+}
