@@ -16,7 +16,7 @@ public class RecoverNodeCrashTests(ClusterLabProcess lab) : IClassFixture<Cluste
         // With no scheduler left anywhere master-1 ranks first; the pod crashes there and the next master runs it.
         var recovered = await Cli("recover", "scheduler", "--yes", "--min-ready", "1s");
         Assert.True(recovered.ExitCode == 0, recovered.Output);
-        Assert.Matches(@"ensure-rescue-pod kube-scheduler: warning: kube-scheduler-rescue on master-1: container kube-scheduler crashes .*; removing it and trying the next master", recovered.Stdout);
+        Assert.Matches(@"ensure-rescue-pod kube-scheduler: warning: kube-scheduler-rescue on master-1: container kube-scheduler (crashes|exited with code 1).*; removing it and trying the next master", recovered.Stdout);
         Assert.Matches(@"ensure-rescue-pod kube-scheduler: done in \S+: kube-scheduler-rescue runs on master-[23]", recovered.Stdout);
         using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);
         Assert.Empty((await kubectl.OkAsync("get pods -n kube-system -l kube-rescue.io/rescue -o name")).Trim());
