@@ -5,7 +5,13 @@ public class DrillTests
 {
     [Theory]
     [InlineData("scheduler", "delete-pods")]
+    [InlineData("scheduler", "bad-flag")]
+    [InlineData("scheduler", "node-crash")]
+    [InlineData("controller-manager", "delete-pods")]
     [InlineData("controller-manager", "bad-flag")]
+    [InlineData("controller-manager", "node-crash")]
+    [InlineData("both", "delete-pods")]
+    [InlineData("both", "bad-flag")]
     [InlineData("both", "node-crash")]
     public async Task A_drill_breaks_recovers_and_proves_the_control_plane(string component, string mode)
     {
