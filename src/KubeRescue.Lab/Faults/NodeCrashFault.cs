@@ -67,4 +67,11 @@ public static class NodeCrashFault
         }
         return crashed;
     }
+
+    /// <summary>Mends the node: nothing crashes there any more (the kubelet restarts what crash-looped after its back-off).</summary>
+    public static Task MendAsync(IKubernetes client, string node, CancellationToken ct)
+    {
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [KubeletFleet.CrashAnnotation] = null } } };
+        return client.CoreV1.PatchNodeAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), node, cancellationToken: ct);
+    }
 }

@@ -33,7 +33,7 @@ public sealed record ComponentEvidence(ControlPlaneComponent Component, Workload
         var selfLive = pods.ToDictionary(p => p.Metadata.Name, p => p.Status?.Phase == "Running" && IsReady(p) && !IsTerminating(p) && !CrashLooping(p));
         var leader = reading.Leader;
         var held = leader?.HeldAt(now) == true;
-        var holder = leader?.Hostname is { } hostname ? HolderPod(pods, hostname, selfLive) : null;
+        var holder = leader is null ? null : HolderPod(pods, leader, selfLive);
         bool Live(V1Pod p) => selfLive[p.Metadata.Name] && (!NodeNotReady(p) || (held && ReferenceEquals(p, holder)));
 
         var evidence = pods.Select(p => new PodEvidence(p.Metadata.Name, p.Spec.NodeName, p.Status?.Phase ?? "Unknown",
@@ -102,8 +102,8 @@ public sealed record ComponentEvidence(ControlPlaneComponent Component, Workload
     /// The pod the identity's hostname names: a pod's hostname is its name, a hostNetwork pod's is its node's. Two
     /// hostNetwork pods on one node share a hostname; the one that is live, then the oldest, is taken.
     /// </summary>
-    static V1Pod? HolderPod(IReadOnlyList<V1Pod> pods, string hostname, IReadOnlyDictionary<string, bool> live) =>
-        pods.Where(p => p.Spec.HostNetwork == true ? p.Spec.NodeName == hostname : p.Metadata.Name == hostname)
+    static V1Pod? HolderPod(IReadOnlyList<V1Pod> pods, LeaderRecord leader, IReadOnlyDictionary<string, bool> live) =>
+        pods.Where(leader.Names)
             .OrderByDescending(p => live[p.Metadata.Name]).ThenBy(p => p.Metadata.CreationTimestamp).FirstOrDefault();
 
     /// <summary>What kubectl's STATUS column would show instead of Running, the way its printer picks it.</summary>

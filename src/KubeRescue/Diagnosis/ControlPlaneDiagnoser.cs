@@ -1,8 +1,5 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
-
 using KubeRescue.Kube;
 
 namespace KubeRescue.Diagnosis;
@@ -78,8 +75,8 @@ public static class ControlPlaneDiagnoser
         var ns = component.Namespace;
         var leader = ReadLeaderAsync(client, component, ct);
         var rescues = client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{RescueMetadata.ComponentLabel}={component.Name}", cancellationToken: ct);
-        var deployment = await GetOrNullAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync(component.Name, ns, cancellationToken: ct));
-        var daemonSet = deployment is null ? await GetOrNullAsync(() => client.AppsV1.ReadNamespacedDaemonSetAsync(component.Name, ns, cancellationToken: ct)) : null;
+        var deployment = await Reads.OrNullAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync(component.Name, ns, cancellationToken: ct));
+        var daemonSet = deployment is null ? await Reads.OrNullAsync(() => client.AppsV1.ReadNamespacedDaemonSetAsync(component.Name, ns, cancellationToken: ct)) : null;
 
         IEnumerable<V1Pod> pods;
         IList<V1ReplicaSet> replicaSets = [];
@@ -116,12 +113,12 @@ public static class ControlPlaneDiagnoser
     public static async Task<LeaderRecord?> ReadLeaderAsync(IKubernetes client, ControlPlaneComponent component, CancellationToken ct)
     {
         var (ns, name) = (component.Namespace, component.LeaseName);
-        if (await GetOrNullAsync(() => client.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: ct)) is { } lease)
+        if (await Reads.OrNullAsync(() => client.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: ct)) is { } lease)
             return LeaderRecord.FromLease(lease);
-        if (await GetOrNullAsync(() => client.CoreV1.ReadNamespacedEndpointsAsync(name, ns, cancellationToken: ct)) is { } endpoints
+        if (await Reads.OrNullAsync(() => client.CoreV1.ReadNamespacedEndpointsAsync(name, ns, cancellationToken: ct)) is { } endpoints
             && LeaderRecord.FromAnnotation(endpoints.Metadata.Annotations, "Endpoints") is { } fromEndpoints)
             return fromEndpoints;
-        return await GetOrNullAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct)) is { } configMap
+        return await Reads.OrNullAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct)) is { } configMap
             ? LeaderRecord.FromAnnotation(configMap.Metadata.Annotations, "ConfigMap")
             : null;
     }
@@ -138,22 +135,10 @@ public static class ControlPlaneDiagnoser
     {
         var labelled = (await client.AppsV1.ListNamespacedDaemonSetAsync("kube-system", labelSelector: ClusterEvidence.ControlPlaneSelector, cancellationToken: ct)).Items;
         var named = await Task.WhenAll(ClusterEvidence.ControlPlaneDaemonSets.Where(n => labelled.All(ds => ds.Metadata.Name != n))
-            .Select(n => GetOrNullAsync(() => client.AppsV1.ReadNamespacedDaemonSetAsync(n, "kube-system", cancellationToken: ct))));
+            .Select(n => Reads.OrNullAsync(() => client.AppsV1.ReadNamespacedDaemonSetAsync(n, "kube-system", cancellationToken: ct))));
         return labelled.Concat(named.OfType<V1DaemonSet>()).OrderBy(ds => ds.Metadata.Name, StringComparer.Ordinal).Select(ClusterEvidence.DaemonSet).ToList();
     }
 
     static async Task<V1PodList?> ReadPendingAsync(IKubernetes client, CancellationToken ct) =>
         await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: PendingFieldSelector, limit: PendingPageSize, cancellationToken: ct);
-
-    static async Task<T?> GetOrNullAsync<T>(Func<Task<T>> get) where T : class
-    {
-        try
-        {
-            return await get();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
 }

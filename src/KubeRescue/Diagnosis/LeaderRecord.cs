@@ -42,6 +42,9 @@ public sealed record LeaderRecord(string? HolderIdentity, int? LeaseDurationSeco
     /// <summary>The hostname the identity names: before the first <c>_</c> (<c>&lt;hostname&gt;_&lt;uuid&gt;</c>), or all of an old bare-hostname identity.</summary>
     public string? Hostname => HolderIdentity?.Split('_', 2)[0];
 
+    /// <summary>The identity names this pod: a pod's hostname is its name, a hostNetwork pod's is its node's.</summary>
+    public bool Names(V1Pod pod) => Hostname is { } host && (pod.Spec.HostNetwork == true ? pod.Spec.NodeName == host : pod.Metadata.Name == host);
+
     static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     /// <summary>client-go's LeaderElectionRecord in JSON (metav1.Time is RFC 3339).</summary>

@@ -28,7 +28,7 @@ public static class RescueEvents
             InvolvedObject = new V1ObjectReference
             {
                 ApiVersion = "apps/v1", Kind = workload.Kind, Name = workload.Name, NamespaceProperty = workload.Namespace,
-                Uid = await UidAsync(run.Client, workload, ct),
+                Uid = workload.Uid,
             },
             Reason = reason,
             Message = message,
@@ -47,20 +47,6 @@ public static class RescueEvents
         catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
         {
             run.Warn($"could not record event {reason} on {workload.Description}: {Kube.ApiErrors.Describe(e)}");
-        }
-    }
-
-    static async Task<string?> UidAsync(IKubernetes client, Workload workload, CancellationToken ct)
-    {
-        try
-        {
-            return workload.Kind == "Deployment"
-                ? (await client.AppsV1.ReadNamespacedDeploymentAsync(workload.Name, workload.Namespace, cancellationToken: ct)).Metadata.Uid
-                : (await client.AppsV1.ReadNamespacedDaemonSetAsync(workload.Name, workload.Namespace, cancellationToken: ct)).Metadata.Uid;
-        }
-        catch (k8s.Autorest.HttpOperationException)
-        {
-            return null;
         }
     }
 }

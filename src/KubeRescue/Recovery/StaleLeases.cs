@@ -2,6 +2,8 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KubeRescue.Diagnosis;
+using KubeRescue.Kube;
 
 namespace KubeRescue.Recovery;
 
@@ -15,8 +17,10 @@ public static class StaleLeases
     /// <summary>Releases <paramref name="lease"/> if its holder, unexpired, names a pod that does not exist and no node; true if it did.</summary>
     public static async Task<bool> ReleaseIfHolderGoneAsync(RecoveryRun run, V1Lease lease, CancellationToken ct)
     {
-        if (LeaseHolder.Identity(lease) is not { } holder || LeaseHolder.IsExpired(lease, DateTime.UtcNow)) return false;
-        if (!await ProvablyGoneAsync(run.Client, lease.Metadata.NamespaceProperty, holder, ct)) return false;
+        var record = LeaderRecord.FromLease(lease);
+        if (!record.HeldAt(DateTime.UtcNow)) return false;
+        var (holder, host) = (record.HolderIdentity!, record.Hostname!);
+        if (!await ProvablyGoneAsync(run.Client, lease.Metadata.NamespaceProperty, host, ct)) return false;
         var duration = lease.Spec.LeaseDurationSeconds ?? 15;
         var now = DateTime.UtcNow;
         lease.Spec.HolderIdentity = "";
@@ -34,32 +38,19 @@ public static class StaleLeases
             return false;
         }
         run.Progress($"released Lease {lease.Metadata.NamespaceProperty}/{lease.Metadata.Name}: its holder {holder} no longer runs " +
-            $"(no pod {LeaseHolder.Hostname(holder)} exists), so a candidate takes over now instead of after up to {duration} s");
+            $"(no pod {host} exists), so a candidate takes over now instead of after up to {duration} s");
         return true;
     }
 
     /// <summary>Reads the component's Lease and releases it if its holder is gone.</summary>
     public static async Task ReleaseIfHolderGoneAsync(RecoveryRun run, ControlPlaneComponent component, CancellationToken ct)
     {
-        V1Lease lease;
-        try { lease = await run.Client.CoordinationV1.ReadNamespacedLeaseAsync(component.LeaseName, component.Namespace, cancellationToken: ct); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { return; }
-        await ReleaseIfHolderGoneAsync(run, lease, ct);
+        if (await Reads.OrNullAsync(() => run.Client.CoordinationV1.ReadNamespacedLeaseAsync(component.LeaseName, component.Namespace, cancellationToken: ct)) is { } lease)
+            await ReleaseIfHolderGoneAsync(run, lease, ct);
     }
 
     /// <summary>A pod's identity is its name (or its node's, with hostNetwork): gone when no pod and no node has that name.</summary>
-    static async Task<bool> ProvablyGoneAsync(IKubernetes client, string ns, string holder, CancellationToken ct)
-    {
-        var host = LeaseHolder.Hostname(holder);
-        if (await RescuePods.ReadAsync(client, ns, host, ct) is not null) return false;
-        try
-        {
-            await client.CoreV1.ReadNodeAsync(host, cancellationToken: ct);
-            return false;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return true;
-        }
-    }
+    static async Task<bool> ProvablyGoneAsync(IKubernetes client, string ns, string host, CancellationToken ct) =>
+        await RescuePods.ReadAsync(client, ns, host, ct) is null
+        && await Reads.OrNullAsync(() => client.CoreV1.ReadNodeAsync(host, cancellationToken: ct)) is null;
 }

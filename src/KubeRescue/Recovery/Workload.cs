@@ -1,6 +1,4 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using KubeRescue.Kube;
 
@@ -11,7 +9,7 @@ namespace KubeRescue.Recovery;
 /// DaemonSet (Talos) whose pods the rescue pod stands in for, the selector that finds them, and how many must run
 /// before the rescue pod may go.
 /// </summary>
-public sealed record Workload(string Kind, string Namespace, string Name, string Selector, int Desired, int Needed, V1PodTemplateSpec Template, string? Revision)
+public sealed record Workload(string Kind, string Namespace, string Name, string Selector, int Desired, int Needed, V1PodTemplateSpec Template, string? Revision, string? Uid = null)
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
 
@@ -19,19 +17,19 @@ public sealed record Workload(string Kind, string Namespace, string Name, string
 
     public static async Task<Workload> ReadAsync(IKubernetes client, ControlPlaneComponent component, CancellationToken ct)
     {
-        if (await TryAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync(component.Name, component.Namespace, cancellationToken: ct)) is { } d)
+        if (await Reads.OrNullAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync(component.Name, component.Namespace, cancellationToken: ct)) is { } d)
         {
             var desired = d.Spec.Replicas ?? 1;
             return new Workload("Deployment", component.Namespace, component.Name, SelectorOf(d.Spec.Selector, d.Spec.Template), desired,
                 Math.Max(1, desired - MaxUnavailable(d, desired)), d.Spec.Template,
-                d.Metadata.Annotations is { } a && a.TryGetValue(RevisionAnnotation, out var r) ? r : null);
+                d.Metadata.Annotations is { } a && a.TryGetValue(RevisionAnnotation, out var r) ? r : null, d.Metadata.Uid);
         }
-        if (await TryAsync(() => client.AppsV1.ReadNamespacedDaemonSetAsync(component.Name, component.Namespace, cancellationToken: ct)) is { } ds)
+        if (await Reads.OrNullAsync(() => client.AppsV1.ReadNamespacedDaemonSetAsync(component.Name, component.Namespace, cancellationToken: ct)) is { } ds)
         {
             // A DaemonSet's pods are placed one per matching node; one that runs and leads is a working component.
             var desired = Math.Max(1, ds.Status?.DesiredNumberScheduled ?? 1);
             return new Workload("DaemonSet", component.Namespace, component.Name, SelectorOf(ds.Spec.Selector, ds.Spec.Template), desired, 1, ds.Spec.Template,
-                ds.Metadata.Generation?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                ds.Metadata.Generation?.ToString(System.Globalization.CultureInfo.InvariantCulture), ds.Metadata.Uid);
         }
         throw new RecoveryRefusedException(
             $"there is no Deployment or DaemonSet {component.Namespace}/{component.Name}, so no permanent pods to bring back. " +
@@ -50,12 +48,6 @@ public sealed record Workload(string Kind, string Namespace, string Name, string
         {
             throw new RecoveryRefusedException(e.Message);
         }
-    }
-
-    static async Task<T?> TryAsync<T>(Func<Task<T>> read) where T : class
-    {
-        try { return await read(); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { return null; }
     }
 
     /// <summary>maxUnavailable as the deployment controller resolves it: a percentage rounds down; Recreate takes them all.</summary>

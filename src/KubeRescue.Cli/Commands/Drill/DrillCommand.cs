@@ -9,7 +9,6 @@ using KubeRescue.Diagnosis;
 using KubeRescue.Lab;
 using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Faults;
-using KubeRescue.Lab.Nodes;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
 
@@ -172,17 +171,13 @@ public static class DrillCommand
             return RecoverCommand.Failed;
         }
         say($"recovered in {GoDuration.Format(result.Elapsed)}:");
-        foreach (var s in result.Steps) Console.WriteLine($"          {GoDuration.Format(s.Elapsed),7}  {s.Step,-18} {s.Component ?? "",-24} {s.Outcome}");
+        RecoverCommand.WriteSteps(Console.Out, result.Steps, "          ");
 
         if (crashedNode is not null)
         {
             // What the rescue worked around is the host's fault; an operator mends it next, and so does the drill.
             say($"mending {crashedNode} (the host that crashed the component; the rescue went around it)");
-            var mend = new System.Text.Json.Nodes.JsonObject
-            {
-                ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = new System.Text.Json.Nodes.JsonObject { [KubeletFleet.CrashAnnotation] = null } },
-            };
-            await client.CoreV1.PatchNodeAsync(new k8s.Models.V1Patch(mend.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch), crashedNode, cancellationToken: ct);
+            await NodeCrashFault.MendAsync(client, crashedNode, ct);
         }
 
         // The proof: healthy by the same diagnosis `status` makes (a mended host's pod restarts after its back-off).

@@ -146,14 +146,20 @@ public static class RecoverCommand
         if (format == OutputFormat.Table)
         {
             story.WriteLine();
-            foreach (var s in outcome.Steps)
-                story.WriteLine($"  {(s.Succeeded ? "ok  " : "FAIL")}  {GoDuration.Format(s.Elapsed),7}  {s.Step,-18} {s.Component ?? "",-24} {s.Outcome}");
+            WriteSteps(story, outcome.Steps, "  ");
             story.WriteLine(outcome.Succeeded
                 ? $"recovered {string.Join(" and ", plan.Components.Select(p => p.Component.Name))} in {GoDuration.Format(outcome.Elapsed)}"
                 : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}");
         }
         else OutputFormat.WriteDocument(Console.Out, outcome, format);
         return outcome.Succeeded ? Recovered : Failed;
+    }
+
+    /// <summary>The summary: each step run, whether it succeeded, how long it took, what it found or did.</summary>
+    internal static void WriteSteps(TextWriter w, IEnumerable<StepResult> steps, string indent)
+    {
+        foreach (var s in steps)
+            w.WriteLine($"{indent}{(s.Succeeded ? "ok  " : "FAIL")}  {GoDuration.Format(s.Elapsed),7}  {s.Step,-18} {s.Component ?? "",-24} {s.Outcome}");
     }
 
     internal static void WritePlan(TextWriter w, RecoveryPlan plan)

@@ -224,12 +224,7 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
         var contentType = req.Http.Request.ContentType ?? "";
         var (result, _) = await storage.UpdateAsync(rt, req.Info.Namespace, name, (current, resourceVersion) =>
         {
-            // The patch applies to the object as served, resourceVersion included (a JSON patch may test it); one it
-            // leaves as it was is no precondition of the caller's, one it changes is.
-            var served = current.DeepClone().AsObject();
-            served["metadata"]!["resourceVersion"] = resourceVersion;
-            var patched = PatchApplier.Apply(served, patch, contentType, rt.Model);
-            if (patched["metadata"] is JsonObject meta && (string?)meta["resourceVersion"] == resourceVersion) meta.Remove("resourceVersion");
+            var patched = PatchApplier.ApplyAsServed(current.DeepClone().AsObject(), resourceVersion, patch, contentType, rt.Model);
             TypeCheck.Check(patched, rt.Model, rt.Kind, rt.Version);
             CheckIdentity(rt, req, name, patched);
             req.CheckFields(patched, patched: true);

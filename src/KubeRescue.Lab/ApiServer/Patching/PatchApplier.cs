@@ -22,6 +22,19 @@ public static class PatchApplier
     private static readonly string[] CustomResourcePatchTypes = [JsonPatchType, MergePatchType, ApplyPatchType];
 
     /// <summary>
+    /// Applies a patch to the object as the API server serves it, resourceVersion included (a JSON patch may test it).
+    /// A resourceVersion the patch leaves as it was is no precondition of the caller's and is taken out again; one
+    /// it changes stays, and pins the update to it.
+    /// </summary>
+    public static JsonObject ApplyAsServed(JsonObject stored, string resourceVersion, ReadOnlySpan<byte> patch, string contentType, Type model)
+    {
+        if (stored["metadata"] is JsonObject servedMeta) servedMeta["resourceVersion"] = resourceVersion;
+        var patched = Apply(stored, patch, contentType, model);
+        if (patched["metadata"] is JsonObject meta && (string?)meta["resourceVersion"] == resourceVersion) meta.Remove("resourceVersion");
+        return patched;
+    }
+
+    /// <summary>
     /// Applies <paramref name="patchBody"/> to <paramref name="original"/>. <paramref name="modelType"/> is the
     /// KubernetesClient model of the resource, or null for a resource without one (a custom resource), which
     /// cannot take a strategic merge patch. Throws <see cref="PatchException"/>.

@@ -51,11 +51,7 @@ public abstract class ObjectViewSubresource : Subresource
                 var contentType = req.Http.Request.ContentType ?? "";
                 update = (current, resourceVersion) =>
                 {
-                    // As for the object itself: the patch sees the view as served, and an unchanged resourceVersion pins nothing.
-                    var served = ToView(rt, current);
-                    if (served["metadata"] is JsonObject servedMeta) servedMeta["resourceVersion"] = resourceVersion;
-                    var view = PatchApplier.Apply(served, patch, contentType, model);
-                    if (view["metadata"] is JsonObject meta && (string?)meta["resourceVersion"] == resourceVersion) meta.Remove("resourceVersion");
+                    var view = PatchApplier.ApplyAsServed(ToView(rt, current), resourceVersion, patch, contentType, model);
                     TypeCheck.Check(view, model, kind, apiVersion.Split('/')[^1]);
                     return Apply(rt, current, view);
                 };

@@ -36,8 +36,9 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
             {
                 if (!lease.Synced || !pods.Synced) return null;
                 var l = lease.Items.FirstOrDefault();
-                if (l is null || LeaseHolder.Identity(l) is not { } holder || LeaseHolder.IsExpired(l, DateTime.UtcNow)) return null;
-                var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p) && LeaseHolder.IsHeldBy(l, p));
+                if (l is null || LeaderRecord.FromLease(l) is not { } record || !record.HeldAt(DateTime.UtcNow)) return null;
+                var holder = record.HolderIdentity!;
+                var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p) && record.Names(p));
                 if (leader is not null) return new Led($"held by {holder} (pod {leader.Metadata.Name} on {leader.Spec.NodeName}){cleared}");
                 return judged.Add(holder) ? new Suspect(l, holder) : null;
             }, run.Deadline, $"a pod of {w.Description} to lead", () => Describe(lease.Items.FirstOrDefault()), ct);
@@ -65,8 +66,7 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
             if (record is not null && record.HeldAt(DateTime.UtcNow) && pods.Synced)
             {
                 var holder = record.HolderIdentity!;
-                var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p)
-                    && (LeaseHolder.Hostname(holder) == p.Metadata.Name || (p.Spec.HostNetwork == true && LeaseHolder.Hostname(holder) == p.Spec.NodeName)));
+                var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p) && record.Names(p));
                 if (leader is not null) return $"held by {holder} (pod {leader.Metadata.Name} on {leader.Spec.NodeName}, {source} lock)";
             }
             if (DateTime.UtcNow >= run.Deadline)
@@ -77,5 +77,5 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
 
     static string Describe(V1Lease? lease) => lease is null
         ? "there is no Lease"
-        : $"holder {(LeaseHolder.Identity(lease) ?? "none")}, renewed {lease.Spec.RenewTime:O}, duration {lease.Spec.LeaseDurationSeconds} s";
+        : $"holder {(LeaderRecord.FromLease(lease).HolderIdentity ?? "none")}, renewed {lease.Spec.RenewTime:O}, duration {lease.Spec.LeaseDurationSeconds} s";
 }

@@ -22,7 +22,8 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
     public async Task<string> RunAsync(RecoveryRun run, CancellationToken ct)
     {
         var component = plan.Component;
-        var tried = new List<string>();
+        // Why each master failed, by node: also which masters not to try again.
+        var failures = new Dictionary<string, Failure>(StringComparer.Ordinal);
         if (await RescuePods.ReadAsync(run.Client, component.Namespace, component.RescuePodName, ct) is { } existing)
         {
             if (PodState.IsTerminating(existing))
@@ -34,15 +35,15 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
             {
                 var failure = await AwaitStartAsync(run, existing, ct);
                 if (failure is null) return $"adopted {component.RescuePodName} on {existing.Spec.NodeName}, left by an earlier run: it runs";
-                run.Warn($"{component.RescuePodName} left by an earlier run on {existing.Spec.NodeName}: {failure}; removing it");
+                run.Warn($"{component.RescuePodName} left by an earlier run on {existing.Spec.NodeName}: {failure.Reason}; removing it");
                 await RescuePods.DeleteAsync(run, existing, ct);
-                tried.Add($"{existing.Spec.NodeName}: {failure}");
+                failures[existing.Spec.NodeName] = failure;
             }
         }
 
         // A lease left by a pod that is gone would keep the rescue instance from leading for up to its duration.
         await StaleLeases.ReleaseIfHolderGoneAsync(run, component, ct);
-        foreach (var candidate in plan.Candidates.Where(c => !tried.Any(t => t.StartsWith(c.Node.Metadata.Name + ":", StringComparison.Ordinal))))
+        foreach (var candidate in plan.Candidates.Where(c => !failures.ContainsKey(c.Node.Metadata.Name)))
         {
             var node = candidate.Node.Metadata.Name;
             var pod = RescuePodRenderer.Render(component, plan.Source, candidate.Node);
@@ -51,17 +52,19 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
             run.Progress($"created {component.RescuePodName} on {node}");
             var failure = await AwaitStartAsync(run, created, ct);
             if (failure is null) return $"{component.RescuePodName} runs on {node}";
-            run.Warn($"{component.RescuePodName} on {node}: {failure}; removing it{(candidate == plan.Candidates[^1] ? "" : " and trying the next master")}");
+            run.Warn($"{component.RescuePodName} on {node}: {failure.Reason}; removing it{(candidate == plan.Candidates[^1] ? "" : " and trying the next master")}");
             await RescuePods.DeleteAsync(run, created, ct);
-            tried.Add($"{node}: {failure}");
+            failures[node] = failure;
         }
-        var crashedEverywhere = tried.Count > 0 && tried.All(t => t.Contains("crashes", StringComparison.Ordinal) || t.Contains("exited", StringComparison.Ordinal));
-        throw new RecoveryFailedException($"{component.RescuePodName} could not run on any master ({string.Join("; ", tried)})." +
-            (crashedEverywhere ? " It crashed everywhere: the template itself may be bad; try --source last-good --rollback." : ""));
+        throw new RecoveryFailedException($"{component.RescuePodName} could not run on any master ({string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value.Reason}"))})." +
+            (failures.Count > 0 && failures.Values.All(f => f.Crashed) ? " It crashed everywhere: the template itself may be bad; try --source last-good --rollback." : ""));
     }
 
-    /// <summary>Null once the pod has run Ready for MinReady; else why it will not (rejected, crashed, deleted, too slow).</summary>
-    static async Task<string?> AwaitStartAsync(RecoveryRun run, V1Pod pod, CancellationToken ct)
+    /// <summary>Why a rescue pod will not run there: rejected, deleted, too slow, or its container crashed.</summary>
+    sealed record Failure(string Reason, bool Crashed = false);
+
+    /// <summary>Null once the pod has run Ready for MinReady; else why it will not.</summary>
+    static async Task<Failure?> AwaitStartAsync(RecoveryRun run, V1Pod pod, CancellationToken ct)
     {
         var signal = new ChangeSignal();
         var tracker = new ReadinessTracker(run.Options.MinReady);
@@ -74,21 +77,21 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
             {
                 if (!watched.Synced) return null;
                 last = watched.Items.FirstOrDefault(p => p.Metadata.Uid == pod.Metadata.Uid);
-                if (last is null) return new Outcome("it was deleted by someone else");
-                if (PodState.IsTerminating(last)) return new Outcome("it is being deleted by someone else");
-                if (PodState.Rejection(last) is { } rejected) return new Outcome($"the kubelet rejected it: {rejected}");
-                if (PodState.Crash(last) is { } crash) return new Outcome(crash);
+                if (last is null) return new Outcome(new Failure("it was deleted by someone else"));
+                if (PodState.IsTerminating(last)) return new Outcome(new Failure("it is being deleted by someone else"));
+                if (PodState.Rejection(last) is { } rejected) return new Outcome(new Failure($"the kubelet rejected it: {rejected}"));
+                if (PodState.Crash(last) is { } crash) return new Outcome(new Failure(crash, Crashed: true));
                 return tracker.IsStable(last) ? new Outcome(null) : null;
             }, startBy < run.Deadline ? startBy : run.Deadline, $"{pod.Metadata.Name} to start", () => Describe(last), ct, tracker.Recheck);
             return outcome.Failure;
         }
         catch (WaitTimeoutException) when (startBy < run.Deadline)
         {
-            return $"it did not start within {run.Options.StartTimeout.TotalSeconds:0} s ({Describe(last)})";
+            return new Failure($"it did not start within {run.Options.StartTimeout.TotalSeconds:0} s ({Describe(last)})");
         }
     }
 
-    sealed record Outcome(string? Failure);
+    sealed record Outcome(Failure? Failure);
 
     static string Describe(V1Pod? pod)
     {

@@ -9,11 +9,8 @@ namespace KubeRescue.Recovery;
 /// <summary>Reading, watching and removing one named pod, as the steps need it.</summary>
 static class RescuePods
 {
-    public static async Task<V1Pod?> ReadAsync(IKubernetes client, string ns, string name, CancellationToken ct)
-    {
-        try { return await client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { return null; }
-    }
+    public static Task<V1Pod?> ReadAsync(IKubernetes client, string ns, string name, CancellationToken ct) =>
+        Reads.OrNullAsync(() => client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct));
 
     /// <summary>Deletes this very pod (its UID as a precondition: never a namesake created since) and waits until it is gone.</summary>
     public static async Task DeleteAsync(RecoveryRun run, V1Pod pod, CancellationToken ct)
