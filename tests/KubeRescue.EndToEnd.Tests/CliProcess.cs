@@ -21,6 +21,21 @@ public static class Processes
         return psi;
     }
 
+    /// <summary>
+    /// <paramref name="psi"/> run on a pseudo-terminal (util-linux <c>script</c>), as a person at a terminal runs it:
+    /// what it writes to the terminal (200 columns wide) comes back as the result's stdout.
+    /// </summary>
+    public static ProcessStartInfo InTerminal(ProcessStartInfo psi)
+    {
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+        var terminal = new ProcessStartInfo("script");
+        foreach (var a in new[] { "--quiet", "--return", "--flush", "--command", "stty cols 200 rows 60 && exec " + string.Join(' ', psi.ArgumentList.Prepend(psi.FileName).Select(Quote)), "/dev/null" })
+            terminal.ArgumentList.Add(a);
+        foreach (var (k, v) in psi.Environment) terminal.Environment[k] = v;
+        terminal.Environment["TERM"] = "xterm-256color";
+        return terminal;
+    }
+
     public static async Task<ProcessResult> RunAsync(ProcessStartInfo psi, string? stdin = null, TimeSpan? timeout = null)
     {
         psi.RedirectStandardOutput = psi.RedirectStandardError = psi.RedirectStandardInput = true;

@@ -3,27 +3,52 @@ namespace KubeRescue.EndToEnd.Tests;
 /// <summary><c>kube-rescue drill</c> from the real CLI: a lab of its own each time, broken, recovered, proven, shut down.</summary>
 public class DrillTests
 {
+    /// <summary>Each pair once; the output is piped, but for one drill on a terminal (live progress) and one as JSON.</summary>
     [Theory]
-    [InlineData("scheduler", "delete-pods")]
-    [InlineData("scheduler", "bad-flag")]
-    [InlineData("scheduler", "node-crash")]
-    [InlineData("controller-manager", "delete-pods")]
-    [InlineData("controller-manager", "bad-flag")]
-    [InlineData("controller-manager", "node-crash")]
-    [InlineData("both", "delete-pods")]
-    [InlineData("both", "bad-flag")]
-    [InlineData("both", "node-crash")]
-    public async Task A_drill_breaks_recovers_and_proves_the_control_plane(string component, string mode)
+    [InlineData("scheduler", "delete-pods", "pipe")]
+    [InlineData("scheduler", "bad-flag", "pipe")]
+    [InlineData("scheduler", "node-crash", "pipe")]
+    [InlineData("controller-manager", "delete-pods", "terminal")]
+    [InlineData("controller-manager", "bad-flag", "pipe")]
+    [InlineData("controller-manager", "node-crash", "pipe")]
+    [InlineData("both", "delete-pods", "json")]
+    [InlineData("both", "bad-flag", "pipe")]
+    [InlineData("both", "node-crash", "pipe")]
+    public async Task A_drill_breaks_recovers_and_proves_the_control_plane(string component, string mode, string output)
     {
-        var result = await Processes.RunAsync(Processes.Cli("drill", component, "--mode", mode, "--time-scale", "5"), timeout: TimeSpan.FromMinutes(5));
+        var drill = Processes.Cli(["drill", component, "--mode", mode, "--time-scale", "5", .. output == "json" ? new[] { "-o", "json" } : []]);
+        if (output == "terminal") drill = Processes.InTerminal(drill);
+        var result = await Processes.RunAsync(drill, timeout: TimeSpan.FromMinutes(5));
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Contains("starting the lab: 3 masters, 2 workers", result.Stdout);
-        Assert.Contains($"(--mode {mode})", result.Stdout);
-        Assert.Matches(@"recovered in \d", result.Stdout);
-        Assert.Contains($"broken by {mode}, recovered and healthy", result.Stdout);
-        Assert.Contains("shutting the lab down", result.Stdout);
-        // Piped, the tables carry no escape codes.
-        Assert.DoesNotContain('\u001b', result.Stdout);
+        // As JSON, the story goes to stderr and stdout is the document alone.
+        var story = output == "json" ? result.Stderr : result.Stdout;
+        Assert.True(story.Contains("starting the lab: 3 masters, 2 workers", StringComparison.Ordinal), result.Output);
+        Assert.Contains($"(--mode {mode})", story);
+        Assert.Matches(@"recovered in \d", story);
+        Assert.Contains($"broken by {mode}, recovered and healthy", story);
+        Assert.Contains("shutting the lab down", story);
+        switch (output)
+        {
+            case "terminal":
+                // The live table: redrawn in place (cursor up), its finished rows marked ok, with colour.
+                Assert.Matches(@"\u001b\[\d*A", result.Stdout);
+                Assert.Matches(@"│ \u001b\[[0-9;]+mok\u001b\[0m +│ await-replacement +│ kube-controller-manager +│ \d", result.Stdout);
+                break;
+            case "json":
+                Schemas.AssertValid("drill", result.Stdout);
+                var doc = System.Text.Json.Nodes.JsonNode.Parse(result.Stdout)!;
+                Assert.True((bool)doc["passed"]!);
+                Assert.Equal(["kube-scheduler", "kube-controller-manager"], doc["components"]!.AsArray().Select(c => (string)c!));
+                Assert.Equal("down", (string?)doc["before"]!["overall"]);
+                Assert.Equal("healthy", (string?)doc["after"]!["overall"]);
+                Assert.True((bool)doc["recovery"]!["succeeded"]!);
+                Assert.DoesNotContain('\u001b', result.Output);
+                break;
+            default:
+                // Piped, the tables carry no escape codes.
+                Assert.DoesNotContain('\u001b', result.Output);
+                break;
+        }
     }
 
     [Theory]

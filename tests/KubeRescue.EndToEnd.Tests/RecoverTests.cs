@@ -24,6 +24,27 @@ public class RecoverRefusalTests(ClusterLabProcess lab) : IClassFixture<ClusterL
     }
 
     [Fact]
+    public async Task A_forced_dry_run_prints_the_documented_plan_as_json_and_yaml_and_changes_nothing()
+    {
+        using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);
+        var before = await kubectl.OkAsync("get pods,deployments,leases -n kube-system -o name");
+        var json = await Processes.RunAsync(Processes.Cli("recover", "all", "--dry-run", "--force", "-o", "json", "--kubeconfig", lab.Kubeconfig));
+        Assert.True(json.ExitCode == 0, json.Output);
+        Schemas.AssertValid("recover-plan", json.Stdout);
+        var plan = JsonNode.Parse(json.Stdout)!;
+        Assert.Equal(["kube-scheduler", "kube-controller-manager"], plan["components"]!.AsArray().Select(c => (string)c!["component"]!));
+        Assert.All(plan["components"]!.AsArray(), c => Assert.Equal((string)c!["nodes"]![0]!, (string)c["rescuePod"]!["spec"]!["nodeName"]!));
+
+        var yaml = await Processes.RunAsync(Processes.Cli("recover", "all", "--dry-run", "--force", "-o", "yaml", "--kubeconfig", lab.Kubeconfig));
+        Assert.True(yaml.ExitCode == 0, yaml.Output);
+        var fromYaml = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml.Stdout);
+        var asJson = new YamlDotNet.Serialization.SerializerBuilder().JsonCompatible().Build().Serialize(fromYaml);
+        Assert.Equal(plan["steps"]!.ToJsonString(), JsonNode.Parse(asJson)!["steps"]!.ToJsonString());
+        Assert.DoesNotContain('\u001b', json.Output + yaml.Output);
+        Assert.Equal(before, await kubectl.OkAsync("get pods,deployments,leases -n kube-system -o name"));
+    }
+
+    [Fact]
     public async Task KUBECONFIG_lists_are_merged_and_contexts_chosen_as_kubectl_does()
     {
         var psi = Processes.Cli("recover", "all", "--yes");
@@ -117,8 +138,10 @@ public class RecoverTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProce
         recovered = await Processes.RunAsync(Processes.Cli("recover", "controller-manager", "--yes", "--min-ready", "1s", "-o", "json", "--kubeconfig", lab.Kubeconfig),
             timeout: TimeSpan.FromMinutes(4));
         Assert.True(recovered.ExitCode == 0, recovered.Output);
+        Schemas.AssertValid("recover", recovered.Stdout);
         var doc = JsonNode.Parse(recovered.Stdout)!;
         Assert.True((bool)doc["succeeded"]!);
+        Assert.DoesNotContain('\u001b', recovered.Output);
         Assert.Equal("verify", (string?)doc["steps"]!.AsArray()[^1]!["step"]);
         Assert.Contains("ensure-rescue-pod kube-controller-manager", recovered.Stderr);
     }

@@ -19,6 +19,17 @@ public class RenderTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
+    public async Task Json_output_is_the_same_pod_as_the_YAML()
+    {
+        var yaml = Pod(await RenderAsync("controller-manager"));
+        var json = await RenderAsync("controller-manager", "-o", "json");
+        Assert.True(json.ExitCode == 0, json.Output);
+        var pod = KubernetesJson.Deserialize<V1Pod>(json.Stdout);
+        Assert.Equal(KubernetesJson.Serialize(yaml), KubernetesJson.Serialize(pod));
+        Assert.DoesNotContain('\u001b', json.Output);
+    }
+
+    [Fact]
     public async Task The_rendered_scheduler_goes_through_kubectl_create_and_runs_on_a_master_without_a_scheduler()
     {
         using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using KubeRescue.Cli.Commands.Status;
+using KubeRescue.Cli.Output;
 using KubeRescue.Diagnosis;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -53,9 +54,50 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
     }
 
     [Fact]
+    public async Task On_a_terminal_verdicts_are_coloured_unless_NO_COLOR_is_set_and_in_a_pipe_there_are_no_escape_codes()
+    {
+        // SGR colour parameters: 30-37, 38;..., 90-97 (Spectre writes e.g. ESC[38;5;2m or ESC[32m).
+        var colour = new Regex(@"\u001b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])(?:;[0-9;]*)?m");
+        var coloured = Processes.Cli("status", "--kubeconfig", lab.Kubeconfig);
+        coloured.Environment.Remove("NO_COLOR");
+        var onTerminal = await Processes.RunAsync(Processes.InTerminal(coloured));
+        Assert.True(ExitCodes.ContainsValue(onTerminal.ExitCode), onTerminal.Output);
+        Assert.Matches(colour, onTerminal.Stdout);
+        Assert.Contains("╭", onTerminal.Stdout);
+
+        var plain = Processes.Cli("status", "--kubeconfig", lab.Kubeconfig);
+        plain.Environment["NO_COLOR"] = "1";
+        var noColor = await Processes.RunAsync(Processes.InTerminal(plain));
+        Assert.Contains("Control plane: ", noColor.Stdout);
+        Assert.DoesNotMatch(colour, noColor.Stdout);
+
+        var piped = await StatusAsync();
+        Assert.DoesNotContain('\u001b', piped.Output);
+        Assert.Contains("+-", piped.Stdout);
+    }
+
+    [Fact]
+    public async Task Verbose_prints_each_API_call_to_stderr_and_never_the_token()
+    {
+        var result = await StatusAsync("--verbose", "-o", "json");
+        Schemas.AssertValid("status", result.Stdout);
+        var calls = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(calls);
+        Assert.All(calls, c => Assert.Matches(@"^api: (GET|POST|PUT|PATCH|DELETE) https://127\.0\.0\.1:\d+/\S+ \d{3} .* in \d+ ms$", c));
+        Assert.Contains(calls, c => c.Contains("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler 200", StringComparison.Ordinal));
+        // Every pod list is targeted: it carries a selector.
+        Assert.All(calls.Where(c => c.Contains("/pods?", StringComparison.Ordinal) || c.Contains("/pods ", StringComparison.Ordinal)),
+            c => Assert.Matches("[?&](labelSelector|fieldSelector)=", c));
+        var token = Regex.Match(await File.ReadAllTextAsync(lab.Kubeconfig), @"token: ""?([^""\s]+)").Groups[1].Value;
+        Assert.NotEqual("", token);
+        Assert.DoesNotContain(token, result.Output);
+    }
+
+    [Fact]
     public async Task Json_has_the_documented_fields_and_the_exit_code_is_its_verdict()
     {
         var result = await StatusAsync("-o", "json");
+        Schemas.AssertValid("status", result.Stdout);
         var doc = JsonNode.Parse(result.Stdout)!.AsObject();
         Assert.Equal(["observedAt", "overall", "apiServer", "components", "daemonSets", "masters"], doc.Select(p => p.Key));
         Assert.Equal(ExitCodes[(string)doc["overall"]!], result.ExitCode);
@@ -191,7 +233,7 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
             [scheduler, controllerManager], [], []);
 
         var output = new StringWriter();
-        StatusView.Write(StatusView.CreateConsole(output, terminal: false), status);
+        StatusView.Write(Terminal.CreateConsole(output, terminal: false), status);
         var text = output.ToString();
 
         Assert.StartsWith("Control plane: down (observed 2025-03-04T05:06:07Z)\n", text);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
+using KubeRescue.Cli.Output;
 
 namespace KubeRescue.Cli.Commands;
 
@@ -13,12 +14,23 @@ public sealed class ClusterOptions
 {
     public Option<string?> Kubeconfig { get; } = new("--kubeconfig") { Description = "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)." };
     public Option<string?> Context { get; } = new("--context") { Description = "The kubeconfig context to use." };
+    public Option<bool> Verbose { get; } = CreateVerboseOption();
+
+    public static Option<bool> CreateVerboseOption() =>
+        new("--verbose", "-v") { Description = "Print each API call (method, URL, status, time) to stderr; never a credential." };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Kubeconfig);
         command.Options.Add(Context);
+        command.Options.Add(Verbose);
     }
+
+    /// <summary>A client for <paramref name="config"/>, logging its calls when <c>--verbose</c> was given.</summary>
+    public Kubernetes CreateClient(ParseResult result, KubernetesClientConfiguration config) => CreateClient(config, result.GetValue(Verbose));
+
+    public static Kubernetes CreateClient(KubernetesClientConfiguration config, bool verbose) =>
+        verbose ? new Kubernetes(config, new ApiCallLog(Console.Error)) : new Kubernetes(config);
 
     /// <summary>
     /// The files of <c>$KUBECONFIG</c> merged as kubectl merges them: the first file to name a cluster, user or context,

@@ -14,6 +14,9 @@ public abstract record RescueSourceSpec
     /// <summary>The forms <see cref="Parse"/> accepts, for help texts and error messages.</summary>
     public const string Forms = "deployment, daemonset, mirror-pod, revision=N, last-good, file=PATH";
 
+    /// <summary>What a shell completes for <c>--source</c>: the keywords, and the prefixes of the forms that take a value.</summary>
+    public static readonly IReadOnlyList<string> Completions = ["deployment", "daemonset", "mirror-pod", "last-good", "revision=", "file="];
+
     /// <summary>The component's Deployment.</summary>
     public static RescueSourceSpec Default { get; } = new FromDeployment();
 

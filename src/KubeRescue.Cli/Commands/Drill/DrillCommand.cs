@@ -11,6 +11,7 @@ using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Faults;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
+using Spectre.Console;
 
 namespace KubeRescue.Cli.Commands.Drill;
 
@@ -20,7 +21,11 @@ namespace KubeRescue.Cli.Commands.Drill;
 /// </summary>
 public static class DrillCommand
 {
-    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale);
+    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale, string Format, bool Verbose);
+
+    /// <summary>What <c>-o json|yaml</c> prints: the drill's outcome, the recovery, and the status before and after.</summary>
+    public sealed record DrillReport(IReadOnlyList<string> Components, string Mode, bool Passed, string? Failure, TimeSpan Elapsed,
+        ControlPlaneStatus? Before, RecoveryResult? Recovery, ControlPlaneStatus? After);
 
     public static Command Create()
     {
@@ -37,6 +42,8 @@ public static class DrillCommand
         var masters = new Option<int>("--masters") { Description = "Master nodes.", DefaultValueFactory = _ => 3 };
         var workers = new Option<int>("--workers") { Description = "Worker nodes.", DefaultValueFactory = _ => 2 };
         var timeScale = new Option<double>("--time-scale") { Description = "Run the lab this many times faster than real time (for tests; 1 is real).", DefaultValueFactory = _ => 1 };
+        var output = OutputFormat.CreateOption();
+        var verbose = ClusterOptions.CreateVerboseOption();
         var command = new Command("drill", """
             Rehearse a recovery with no cluster: start the embedded lab (a self-hosted cluster at real timings), break
             the component, show the broken status, recover it with kube-rescue's own procedure, show the timeline, prove
@@ -47,12 +54,13 @@ public static class DrillCommand
               kube-rescue drill both
               kube-rescue drill controller-manager --mode bad-flag
               kube-rescue drill scheduler --mode node-crash --keep
+              kube-rescue drill both -o json | jq '{passed, elapsed, steps: [.recovery.steps[] | {step, elapsed}]}'
             """)
         {
-            component, mode, keep, kubeconfig, masters, workers, timeScale,
+            component, mode, keep, kubeconfig, masters, workers, timeScale, output, verbose,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(keep), result.GetValue(kubeconfig),
-            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale)), ct));
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale), result.GetValue(output)!, result.GetValue(verbose)), ct));
         return command;
     }
 
@@ -64,7 +72,10 @@ public static class DrillCommand
         if (o.Mode == "node-crash" && o.Masters < 2) return Fail("--mode node-crash needs at least 2 masters: one to crash, one to run the rescue pod");
 
         var clock = Stopwatch.StartNew();
-        void Say(string line) => Console.WriteLine($"[{GoDuration.Format(clock.Elapsed),7}] {line}");
+        // A document on stdout for scripts means the story goes to stderr.
+        var story = o.Format == OutputFormat.Table ? Console.Out : Console.Error;
+        var console = Terminal.CreateConsole(story);
+        void Say(string line) => console.WriteLine($"[{GoDuration.Format(clock.Elapsed),7}] {line}");
         var components = o.Component == "both" ? ControlPlaneComponent.All : [ControlPlaneComponent.Find(o.Component)!];
         var apps = components.Select(c => c.Name).ToList();
         var timing = new LabTiming(o.TimeScale);
@@ -86,11 +97,12 @@ public static class DrillCommand
         {
             await using (lab)
             {
-                using var client = new Kubernetes(lab.Api.ClientConfiguration());
-                var code = await DrillAsync(client, o, components, apps, timing, Say, ct);
+                using var client = ClusterOptions.CreateClient(lab.Api.ClientConfiguration(), o.Verbose);
+                var report = await DrillAsync(client, o, components, apps, timing, console, Say, ct);
+                if (o.Format != OutputFormat.Table) OutputFormat.WriteDocument(Console.Out, report with { Elapsed = clock.Elapsed }, o.Format);
                 if (o.Keep)
                 {
-                    Console.WriteLine($"""
+                    story.WriteLine($"""
 
                         The lab keeps running; in another shell:
                           kubectl --kubeconfig {kubeconfig} get pods -A -o wide
@@ -101,7 +113,7 @@ public static class DrillCommand
                     catch (OperationCanceledException) { }
                 }
                 Say("shutting the lab down");
-                return code;
+                return report.Passed ? RecoverCommand.Recovered : RecoverCommand.Failed;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -114,12 +126,13 @@ public static class DrillCommand
         }
     }
 
-    static async Task<int> DrillAsync(IKubernetes client, Options o, IReadOnlyList<ControlPlaneComponent> components, List<string> apps, LabTiming timing,
-        Action<string> say, CancellationToken ct)
+    static async Task<DrillReport> DrillAsync(IKubernetes client, Options o, IReadOnlyList<ControlPlaneComponent> components, List<string> apps, LabTiming timing,
+        IAnsiConsole console, Action<string> say, CancellationToken ct)
     {
         var poll = TimeSpan.FromMilliseconds(200);
         var settle = timing.Seconds(5);
-        var console = StatusView.CreateConsole(Console.Out, terminal: !Console.IsOutputRedirected);
+        DrillReport Report(bool passed, string? failure, ControlPlaneStatus? before, RecoveryResult? recovery, ControlPlaneStatus? after) =>
+            new(apps, o.Mode, passed, failure, TimeSpan.Zero, before, recovery, after);
         say($"breaking {string.Join(" and ", apps)} (--mode {o.Mode})");
         string? crashedNode = null;
         switch (o.Mode)
@@ -142,7 +155,8 @@ public static class DrillCommand
         }
 
         say("the control plane now:");
-        StatusView.Write(console, await ControlPlaneDiagnoser.DiagnoseAsync(client, ct));
+        var before = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct);
+        StatusView.Write(console, before);
 
         var options = new RecoveryOptions
         {
@@ -157,21 +171,26 @@ public static class DrillCommand
         try
         {
             var plan = await RecoveryPlanner.PlanAsync(client, options, ct);
-            RecoverCommand.WritePlan(Console.Out, plan);
-            result = await RecoveryRunner.RunAsync(client, plan, options, e => Console.WriteLine("          " + RecoverCommand.Line(e)), ct);
+            RecoveryView.WritePlan(console, plan, Indent);
+            var live = console.Profile.Capabilities.Ansi;
+            result = await RecoveryView.RunAsync(console, live, plan, Indent, report => RecoveryRunner.RunAsync(client, plan, options, report, ct));
+            if (live && result.Succeeded) say($"recovered in {GoDuration.Format(result.Elapsed)}");
         }
         catch (RecoveryRefusedException e)
         {
             say($"the recovery was refused: {e.Message}");
-            return RecoverCommand.Failed;
+            return Report(false, $"the recovery was refused: {e.Message}", before, null, null);
         }
         if (!result.Succeeded)
         {
             say($"the recovery failed: {result.Failure}");
-            return RecoverCommand.Failed;
+            return Report(false, $"the recovery failed: {result.Failure}", before, result, null);
         }
-        say($"recovered in {GoDuration.Format(result.Elapsed)}:");
-        RecoverCommand.WriteSteps(Console.Out, result.Steps, "          ");
+        if (!console.Profile.Capabilities.Ansi)
+        {
+            say($"recovered in {GoDuration.Format(result.Elapsed)}:");
+            RecoveryView.WriteSteps(console, result.Steps, Indent);
+        }
 
         if (crashedNode is not null)
         {
@@ -193,8 +212,11 @@ public static class DrillCommand
         StatusView.Write(console, after);
         var healthy = components.All(c => after.Components.Single(s => s.Name == c.Name).Verdict == Verdict.Healthy);
         say(healthy ? $"drill passed: {string.Join(" and ", apps)} broken by {o.Mode}, recovered and healthy" : "drill failed: the control plane is not healthy afterwards");
-        return healthy ? RecoverCommand.Recovered : RecoverCommand.Failed;
+        return Report(healthy, healthy ? null : "the control plane is not healthy afterwards", before, result, after);
     }
+
+    /// <summary>The recovery's lines sit under the drill's own timeline.</summary>
+    const string Indent = "          ";
 
     static int Fail(string message)
     {

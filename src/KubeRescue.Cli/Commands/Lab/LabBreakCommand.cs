@@ -53,7 +53,7 @@ public static class LabBreakCommand
         };
         cluster.AddTo(command);
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(node),
-            TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout))), () => cluster.Connect(result, Console.Error), ct));
+            TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout))), () => cluster.Connect(result, Console.Error) is { } config ? cluster.CreateClient(result, config) : null, ct));
         command.Subcommands.Add(NodeCommand());
         return command;
     }
@@ -89,7 +89,7 @@ public static class LabBreakCommand
             // --restore mends the node entirely: its components' crash fault goes too.
             if (value is null) annotations[KubeRescue.Lab.Nodes.KubeletFleet.CrashAnnotation] = null;
             var patch = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = annotations } };
-            using var client = new Kubernetes(config);
+            using var client = cluster.CreateClient(result, config);
             try
             {
                 await client.CoreV1.PatchNodeAsync(new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch), node, cancellationToken: ct);
@@ -105,7 +105,7 @@ public static class LabBreakCommand
         return command;
     }
 
-    static async Task<int> RunAsync(Options o, Func<KubernetesClientConfiguration?> connect, CancellationToken ct)
+    static async Task<int> RunAsync(Options o, Func<Kubernetes?> connect, CancellationToken ct)
     {
         if (o.Settle < TimeSpan.Zero || o.Settle > TimeSpan.FromMinutes(10))
             return await FailAsync("--settle must be between 0 and 600 seconds");
@@ -115,11 +115,11 @@ public static class LabBreakCommand
             return await FailAsync("--mode node-crash needs --node NAME");
         if (o.Mode != "node-crash" && o.Node is not null)
             return await FailAsync("--node goes only with --mode node-crash");
-        if (connect() is not { } config) return 2;
+        if (connect() is not { } connected) return 2;
         var apps = o.Component == "both" ? DeletePodsFault.Components.Values.ToList() : [DeletePodsFault.Components[o.Component]];
         var poll = TimeSpan.FromMilliseconds(500);
         var what = string.Join(" and ", apps);
-        using var client = new Kubernetes(config);
+        using var client = connected;
         try
         {
             switch (o.Mode)

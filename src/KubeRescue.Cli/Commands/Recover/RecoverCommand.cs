@@ -5,6 +5,7 @@ using KubeRescue.Cli.Output;
 using KubeRescue.Kube;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
+using Spectre.Console;
 
 namespace KubeRescue.Cli.Commands.Recover;
 
@@ -16,12 +17,14 @@ public static class RecoverCommand
     public static Command Create()
     {
         var component = new Argument<string>("component") { Description = "scheduler, controller-manager or all.", DefaultValueFactory = _ => "all" };
+        component.CompletionSources.Add([.. ControlPlaneComponent.All.Select(c => c.Key), "all"]);
         var node = new Option<string?>("--node") { Description = "The master to run the rescue pods on (default: the best one, then the next if it fails)." };
         var source = new Option<string>("--source")
         {
             Description = "What the rescue pod is made from: deployment (default), daemonset, mirror-pod, revision=N, last-good, file=PATH.",
             DefaultValueFactory = _ => "deployment",
         };
+        source.CompletionSources.Add([.. RescueSourceSpec.Completions]);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and the rescue pods; change nothing." };
         var timeout = new Option<string>("--timeout") { Description = "How long the whole recovery may take (e.g. 10m, 90s).", DefaultValueFactory = _ => "10m" };
         var minReady = new Option<string>("--min-ready") { Description = "How long a pod must stay Ready, without a restart, to count as started.", DefaultValueFactory = _ => "5s" };
@@ -71,7 +74,7 @@ public static class RecoverCommand
                 Timeout = deadline, MinReady = ready,
             };
             var format = result.GetValue(output)!;
-            using var client = new Kubernetes(config);
+            using var client = cluster.CreateClient(result, config);
             return await RunAsync(client, options, result.GetValue(dryRun), result.GetValue(yes), format, ct);
         });
         return command;
@@ -87,6 +90,8 @@ public static class RecoverCommand
     {
         // A document on stdout for scripts means the story goes to stderr.
         var story = format == OutputFormat.Table ? Console.Out : Console.Error;
+        var terminal = Terminal.IsTerminal(story);
+        var console = Terminal.CreateConsole(story, terminal);
         RecoveryPlan plan;
         try
         {
@@ -106,7 +111,7 @@ public static class RecoverCommand
         {
             if (format == OutputFormat.Table)
             {
-                WritePlan(story, plan);
+                RecoveryView.WritePlan(console, plan);
                 foreach (var p in plan.Components)
                 {
                     story.WriteLine("---");
@@ -117,7 +122,7 @@ public static class RecoverCommand
             return Recovered;
         }
 
-        WritePlan(story, plan);
+        RecoveryView.WritePlan(console, plan);
         if (!yes)
         {
             if (Console.IsInputRedirected)
@@ -136,7 +141,7 @@ public static class RecoverCommand
         RecoveryResult outcome;
         try
         {
-            outcome = await RecoveryRunner.RunAsync(client, plan, options, e => story.WriteLine(Line(e)), ct);
+            outcome = await RecoveryView.RunAsync(console, terminal, plan, "", report => RecoveryRunner.RunAsync(client, plan, options, report, ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -146,28 +151,15 @@ public static class RecoverCommand
         if (format == OutputFormat.Table)
         {
             story.WriteLine();
-            WriteSteps(story, outcome.Steps, "  ");
-            story.WriteLine(outcome.Succeeded
+            // On a terminal the live table stays on screen as the summary.
+            if (!terminal) RecoveryView.WriteSteps(console, outcome.Steps, "  ");
+            console.WriteLine(outcome.Succeeded
                 ? $"recovered {string.Join(" and ", plan.Components.Select(p => p.Component.Name))} in {GoDuration.Format(outcome.Elapsed)}"
-                : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}");
+                : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}",
+                new Style(outcome.Succeeded ? Color.Green : Color.Red));
         }
         else OutputFormat.WriteDocument(Console.Out, outcome, format);
         return outcome.Succeeded ? Recovered : Failed;
-    }
-
-    /// <summary>The summary: each step run, whether it succeeded, how long it took, what it found or did.</summary>
-    internal static void WriteSteps(TextWriter w, IEnumerable<StepResult> steps, string indent)
-    {
-        foreach (var s in steps)
-            w.WriteLine($"{indent}{(s.Succeeded ? "ok  " : "FAIL")}  {GoDuration.Format(s.Elapsed),7}  {s.Step,-18} {s.Component ?? "",-24} {s.Outcome}");
-    }
-
-    internal static void WritePlan(TextWriter w, RecoveryPlan plan)
-    {
-        foreach (var note in plan.Notes) w.WriteLine($"note: {note}");
-        foreach (var p in plan.Components) w.WriteLine($"{p.Component.Name}: {p.Before.Verdict.ToString().ToLowerInvariant()}: {p.Before.Summary}");
-        w.WriteLine("plan:");
-        for (var i = 0; i < plan.Steps.Count; i++) w.WriteLine($"  {i + 1}. {plan.Steps[i].Name,-18} {plan.Steps[i].Description}");
     }
 
     static object PlanDocument(RecoveryPlan plan) => new
@@ -181,18 +173,4 @@ public static class RecoverCommand
         }),
         Steps = plan.Steps.Select(s => new { s.Name, Component = s.Component?.Name, s.Description }),
     };
-
-    /// <summary>One event as a line of the story: the time since the start, the step, the component, what happened.</summary>
-    internal static string Line(RecoveryEvent e)
-    {
-        var prefix = $"[{GoDuration.Format(e.Elapsed),7}] {e.Step}{(e.Component is null ? "" : " " + e.Component)}";
-        return e.Kind switch
-        {
-            RecoveryEventKind.Started => $"{prefix}: {e.Message}",
-            RecoveryEventKind.Finished => $"{prefix}: done in {GoDuration.Format(e.StepElapsed ?? TimeSpan.Zero)}: {e.Message}",
-            RecoveryEventKind.Failed => $"{prefix}: FAILED after {GoDuration.Format(e.StepElapsed ?? TimeSpan.Zero)}: {e.Message}",
-            RecoveryEventKind.Warning => $"{prefix}: warning: {e.Message}",
-            _ => $"{prefix}: {e.Message}",
-        };
-    }
 }

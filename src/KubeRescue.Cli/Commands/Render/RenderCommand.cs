@@ -12,16 +12,21 @@ namespace KubeRescue.Cli.Commands.Render;
 /// <summary><c>kube-rescue render</c>: print the rescue pod as YAML. Reads the cluster, never writes to it.</summary>
 public static class RenderCommand
 {
-    sealed record Options(string Component, string? Node, string? Source);
+    sealed record Options(string Component, string? Node, string? Source, string Format);
 
     public static Command Create()
     {
         var component = new Argument<string>("component") { Description = "The component to stand in for: scheduler or controller-manager." };
+        component.CompletionSources.Add([.. ControlPlaneComponent.All.Select(c => c.Key)]);
         var node = new Option<string?>("--node") { Description = "The node to pin the pod to (default: the best master: Ready, the pod fits, no live replica)." };
         var source = new Option<string?>("--source")
         {
             Description = $"What to render from: {RescueSourceSpec.Forms} (default: deployment).",
         };
+        source.CompletionSources.Add([.. RescueSourceSpec.Completions]);
+        // The manifest itself is the output: YAML by default, as kubectl prints one, or JSON.
+        var output = new Option<string>("--output", "-o") { Description = "yaml (default) or json.", DefaultValueFactory = _ => OutputFormat.Yaml };
+        output.AcceptOnlyFromAmong(OutputFormat.Yaml, OutputFormat.Json);
         var cluster = new ClusterOptions();
         var command = new Command("render", $"""
             Print the rescue pod for a component as YAML, ready for `kubectl create -f -`: the source's pod template as
@@ -45,12 +50,13 @@ public static class RenderCommand
               kube-rescue render scheduler | kubectl create -f -
               kube-rescue render controller-manager --source last-good --node master-2
               kube-rescue render scheduler --source file=kube-scheduler-rescue.yaml
+              kube-rescue render scheduler -o json | jq .spec.nodeName
             """)
         {
-            component, node, source,
+            component, node, source, output,
         };
         cluster.AddTo(command);
-        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(node), result.GetValue(source)), cluster, result, ct));
+        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(node), result.GetValue(source), result.GetValue(output)!), cluster, result, ct));
         return command;
     }
 
@@ -71,7 +77,7 @@ public static class RenderCommand
         if (o.Node is not null && string.IsNullOrWhiteSpace(o.Node)) return Fail(2, "--node needs a node name");
         if (cluster.Connect(result, error) is not { } config) return 2;
 
-        using var client = new Kubernetes(config);
+        using var client = cluster.CreateClient(result, config);
         try
         {
             var source = await RescueSources.ResolveAsync(client, component, spec, ct);
@@ -80,7 +86,8 @@ public static class RenderCommand
             if (pod is null) return 1;
             await error.WriteLineAsync($"rendered pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} for node {pod.Spec.NodeName} from {source.Description}"
                 + (source.Revision is { } revision ? $" (revision {revision})" : ""));
-            await Console.Out.WriteAsync(YamlEmitter.Emit(JsonNode.Parse(KubernetesJson.Serialize(pod))));
+            var manifest = JsonNode.Parse(KubernetesJson.Serialize(pod));
+            await Console.Out.WriteAsync(o.Format == OutputFormat.Json ? manifest!.ToJsonString(OutputFormat.JsonOptions) + "\n" : YamlEmitter.Emit(manifest));
             return 0;
         }
         catch (RescueSourceException e)

@@ -54,7 +54,7 @@ public static class StatusCommand
         if (config is null) return ExitNoDiagnosis;
 
         ControlPlaneStatus status;
-        using (var client = new Kubernetes(config))
+        using (var client = cluster.CreateClient(result, config))
         {
             try
             {
@@ -78,7 +78,7 @@ public static class StatusCommand
             }
         }
 
-        if (o.Format == OutputFormat.Table) StatusView.Write(StatusView.CreateConsole(Console.Out, terminal: !Console.IsOutputRedirected), status);
+        if (o.Format == OutputFormat.Table) StatusView.Write(Terminal.CreateConsole(Console.Out), status);
         else OutputFormat.WriteDocument(Console.Out, status, o.Format);
         return ExitCode(status.Overall);
     }

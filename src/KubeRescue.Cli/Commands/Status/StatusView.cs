@@ -1,4 +1,5 @@
 using System.Globalization;
+using KubeRescue.Cli.Output;
 using KubeRescue.Diagnosis;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -8,27 +9,6 @@ namespace KubeRescue.Cli.Commands.Status;
 /// <summary>The status as tables, one per section, for people; colours only on a terminal and without NO_COLOR.</summary>
 public static class StatusView
 {
-    /// <summary>
-    /// A console on <paramref name="output"/>. Off a terminal: no escape codes at all, ASCII borders, and lines as
-    /// long as they need (kubectl does not wrap its output to a pipe either).
-    /// </summary>
-    public static IAnsiConsole CreateConsole(TextWriter output, bool terminal)
-    {
-        var noColor = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal && !noColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-            Interactive = InteractionSupport.No,
-        });
-        if (!terminal) console.Profile.Width = PipeWidth;
-        return console;
-    }
-
-    /// <summary>Wide enough that no summary wraps in a pipe.</summary>
-    const int PipeWidth = 4096;
-
     public static void Write(IAnsiConsole console, ControlPlaneStatus status)
     {
         var ascii = !console.Profile.Capabilities.Ansi;
