@@ -126,3 +126,27 @@ public class CliExperienceTests
         Assert.Contains("tcsh", unknown.Stderr);
     }
 }
+
+/// <summary>The check of docs/rbac.yaml itself: it must say no to what the file does not grant.</summary>
+public class RbacCheckTests
+{
+    [Theory]
+    [InlineData("GET https://h/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-scheduler")]
+    [InlineData("GET https://h/api/v1/pods?fieldSelector=spec.nodeName%3Dmaster-1")]
+    [InlineData("DELETE https://h/api/v1/namespaces/kube-system/pods/kube-scheduler-rescue")]
+    [InlineData("PUT https://h/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler")]
+    [InlineData("GET https://h/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?fieldSelector=metadata.name%3Dkube-scheduler&watch=true")]
+    [InlineData("GET https://h/readyz?verbose")]
+    public void What_the_tool_does_is_allowed(string call) => Assert.Equal(1, Rbac.AssertAllowed($"api: {call} 200 OK in 1 ms"));
+
+    [Theory]
+    [InlineData("DELETE https://h/api/v1/namespaces/kube-system/pods/kube-scheduler-8c87bc466-lb68c")]
+    [InlineData("POST https://h/api/v1/namespaces/default/pods")]
+    [InlineData("GET https://h/api/v1/namespaces/kube-system/secrets/token")]
+    [InlineData("PATCH https://h/apis/apps/v1/namespaces/kube-system/deployments/kube-apiserver")]
+    [InlineData("GET https://h/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?watch=true")]
+    [InlineData("PUT https://h/apis/coordination.k8s.io/v1/namespaces/default/leases/kube-scheduler")]
+    [InlineData("GET https://h/metrics")]
+    public void What_the_file_does_not_grant_is_reported(string call) =>
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Rbac.AssertAllowed($"api: {call} 200 OK in 1 ms"));
+}

@@ -27,9 +27,12 @@ public class RecoverFaultTests(ClusterLabProcess lab) : IClassFixture<ClusterLab
         Assert.Contains("crash", status.Stdout);
 
         // --rollback fixes the template too; then the control plane is healthy.
-        recovered = await Cli("recover", "scheduler", "--source", "last-good", "--rollback", "--yes", "--min-ready", "1s");
+        recovered = await Cli("recover", "scheduler", "--source", "last-good", "--rollback", "--yes", "--min-ready", "1s", "--verbose");
         Assert.True(recovered.ExitCode == 0, recovered.Output);
         Assert.Contains("roll-back", recovered.Stdout);
+        // The rollback's patch, the revisions read for last-good: all within docs/rbac.yaml.
+        Assert.Contains(recovered.Stderr.Split('\n'), l => l.StartsWith("api: PATCH ", StringComparison.Ordinal) && l.Contains("/deployments/kube-scheduler", StringComparison.Ordinal));
+        Rbac.AssertAllowed(recovered.Stderr);
         await Wait.UntilAsync(async () => (await Cli("status")).ExitCode == 0, TimeSpan.FromMinutes(1), "status healthy after the rollback", Kubectl.PollInterval);
 
         // Both at once: refused for one alone, recovered together.
@@ -38,7 +41,8 @@ public class RecoverFaultTests(ClusterLabProcess lab) : IClassFixture<ClusterLab
         var alone = await Cli("recover", "controller-manager", "--yes");
         Assert.Equal(2, alone.ExitCode);
         Assert.Contains("kube-rescue recover all", alone.Stderr);
-        recovered = await Cli("recover", "all", "--yes", "--min-ready", "1s");
+        recovered = await Cli("recover", "all", "--yes", "--min-ready", "1s", "--verbose");
+        Rbac.AssertAllowed(recovered.Stderr);
         Assert.True(recovered.ExitCode == 0, recovered.Output);
         Assert.Contains("recovered kube-scheduler and kube-controller-manager", recovered.Stdout);
         status = await Cli("status");

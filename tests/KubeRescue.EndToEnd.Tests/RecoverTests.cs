@@ -121,11 +121,13 @@ public class RecoverTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProce
         Assert.Equal(2, unconfirmed.ExitCode);
         Assert.Contains("confirm with --yes", unconfirmed.Stderr);
 
-        var recovered = await Processes.RunAsync(Processes.Cli("recover", "scheduler", "--yes", "--min-ready", "1s", "--kubeconfig", lab.Kubeconfig),
+        var recovered = await Processes.RunAsync(Processes.Cli("recover", "scheduler", "--yes", "--min-ready", "1s", "--verbose", "--kubeconfig", lab.Kubeconfig),
             timeout: TimeSpan.FromMinutes(4));
         Assert.True(recovered.ExitCode == 0, recovered.Output);
         Assert.Matches(@"\[\s*\d+\.\ds\] ensure-rescue-pod kube-scheduler: created kube-scheduler-rescue on master-\d", recovered.Stdout);
         Assert.Matches(@"recovered kube-scheduler in \d", recovered.Stdout);
+        // Every call the recovery made (its --verbose log) is one docs/rbac.yaml allows.
+        Assert.True(Rbac.AssertAllowed(recovered.Stderr) > 10, recovered.Stderr);
         var pods = (await kubectl.OkAsync("get pods -n kube-system -l k8s-app=kube-scheduler -o wide --no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, pods.Count(r => Regex.IsMatch(r, @"\s1/1\s+Running\s.*\smaster-\d")));
         Assert.Empty((await kubectl.OkAsync("get pods -n kube-system -l kube-rescue.io/rescue -o name")).Trim());
@@ -135,7 +137,7 @@ public class RecoverTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProce
         // -o json: the result document on stdout, the story on stderr.
         broken = await Processes.RunAsync(Processes.Cli("lab", "break", "controller-manager", "--kubeconfig", lab.Kubeconfig, "--settle", "2"), timeout: TimeSpan.FromMinutes(2));
         Assert.True(broken.ExitCode == 0, broken.Output);
-        recovered = await Processes.RunAsync(Processes.Cli("recover", "controller-manager", "--yes", "--min-ready", "1s", "-o", "json", "--kubeconfig", lab.Kubeconfig),
+        recovered = await Processes.RunAsync(Processes.Cli("recover", "controller-manager", "--yes", "--min-ready", "1s", "-o", "json", "--verbose", "--kubeconfig", lab.Kubeconfig),
             timeout: TimeSpan.FromMinutes(4));
         Assert.True(recovered.ExitCode == 0, recovered.Output);
         Schemas.AssertValid("recover", recovered.Stdout);
@@ -144,5 +146,6 @@ public class RecoverTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProce
         Assert.DoesNotContain('\u001b', recovered.Output);
         Assert.Equal("verify", (string?)doc["steps"]!.AsArray()[^1]!["step"]);
         Assert.Contains("ensure-rescue-pod kube-controller-manager", recovered.Stderr);
+        Rbac.AssertAllowed(recovered.Stderr);
     }
 }

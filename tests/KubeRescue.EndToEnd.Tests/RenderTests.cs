@@ -22,8 +22,9 @@ public class RenderTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
     public async Task Json_output_is_the_same_pod_as_the_YAML()
     {
         var yaml = Pod(await RenderAsync("controller-manager"));
-        var json = await RenderAsync("controller-manager", "-o", "json");
+        var json = await RenderAsync("controller-manager", "-o", "json", "--verbose");
         Assert.True(json.ExitCode == 0, json.Output);
+        Assert.True(Rbac.AssertAllowed(json.Stderr) > 0, json.Stderr);
         var pod = KubernetesJson.Deserialize<V1Pod>(json.Stdout);
         Assert.Equal(KubernetesJson.Serialize(yaml), KubernetesJson.Serialize(pod));
         Assert.DoesNotContain('\u001b', json.Output);

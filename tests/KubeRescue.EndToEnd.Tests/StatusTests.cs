@@ -91,6 +91,7 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
         var token = Regex.Match(await File.ReadAllTextAsync(lab.Kubeconfig), @"token: ""?([^""\s]+)").Groups[1].Value;
         Assert.NotEqual("", token);
         Assert.DoesNotContain(token, result.Output);
+        Assert.Equal(calls.Length, Rbac.AssertAllowed(result.Stderr));
     }
 
     [Fact]
