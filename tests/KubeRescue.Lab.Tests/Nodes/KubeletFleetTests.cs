@@ -335,6 +335,8 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
         });
         await WaitPodAsync(a, p => p.Status?.Phase == "Running");
         await WaitPodAsync(b, p => p.Status?.Phase == "Running");
+        // The phase is written as the container starts; the binary's own start may come a moment after it.
+        await Wait.UntilAsync(() => Task.FromResult(recorder.Started.Count >= 2), what: "both binaries started");
 
         var contexts = recorder.Started.ToList();
         Assert.Equal(2, contexts.Count);
