@@ -5,6 +5,7 @@ using k8s;
 using KubeRescue.Cli.Commands.Recover;
 using KubeRescue.Cli.Commands.Status;
 using KubeRescue.Cli.Output;
+using KubeRescue.Cli.Output.Report;
 using KubeRescue.Diagnosis;
 using KubeRescue.Lab;
 using KubeRescue.Lab.Components;
@@ -20,7 +21,7 @@ namespace KubeRescue.Cli.Commands.Drill;
 /// </summary>
 public static class DrillCommand
 {
-    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale);
+    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale, string? Report);
 
     public static Command Create()
     {
@@ -37,6 +38,7 @@ public static class DrillCommand
         var masters = new Option<int>("--masters") { Description = "Master nodes.", DefaultValueFactory = _ => 3 };
         var workers = new Option<int>("--workers") { Description = "Worker nodes.", DefaultValueFactory = _ => 2 };
         var timeScale = new Option<double>("--time-scale") { Description = "Run the lab this many times faster than real time (for tests; 1 is real).", DefaultValueFactory = _ => 1 };
+        var report = ReportRecording.CreateOption();
         var command = new Command("drill", """
             Rehearse a recovery with no cluster: start the embedded lab (a self-hosted cluster at real timings), break
             the component, show the broken status, recover it with kube-rescue's own procedure, show the timeline, prove
@@ -49,10 +51,10 @@ public static class DrillCommand
               kube-rescue drill scheduler --mode node-crash --keep
             """)
         {
-            component, mode, keep, kubeconfig, masters, workers, timeScale,
+            component, mode, keep, kubeconfig, masters, workers, timeScale, report,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(keep), result.GetValue(kubeconfig),
-            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale)), ct));
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale), result.GetValue(report)), ct));
         return command;
     }
 
@@ -62,6 +64,7 @@ public static class DrillCommand
         if (o.Workers is < 0 or > 10_000) return Fail($"--workers {o.Workers}: a lab has 0 to 10000 workers");
         if (o.TimeScale is < 1 or > 100 || double.IsNaN(o.TimeScale)) return Fail($"--time-scale {o.TimeScale.ToString(CultureInfo.InvariantCulture)}: use 1 (real time) to 100");
         if (o.Mode == "node-crash" && o.Masters < 2) return Fail("--mode node-crash needs at least 2 masters: one to crash, one to run the rescue pod");
+        if (o.Report is not null && ReportRecording.Check(o.Report) is { } unusable) return Fail(unusable);
 
         var clock = Stopwatch.StartNew();
         void Say(string line) => Console.WriteLine($"[{GoDuration.Format(clock.Elapsed),7}] {line}");
@@ -154,11 +157,14 @@ public static class DrillCommand
         };
         say($"recovering: kube-rescue recover {(components.Count == 2 ? "all" : components[0].Key)}{(o.Mode == "bad-flag" ? " --source last-good --rollback" : "")} --yes");
         RecoveryResult result;
+        await using var recording = new ReportRecording(o.Report, $"the drill's lab ({o.Masters} masters, {o.Workers} workers; {string.Join(" and ", apps)} broken by {o.Mode})");
         try
         {
             var plan = await RecoveryPlanner.PlanAsync(client, options, ct);
             RecoverCommand.WritePlan(Console.Out, plan);
-            result = await RecoveryRunner.RunAsync(client, plan, options, e => Console.WriteLine("          " + RecoverCommand.Line(e)), ct);
+            await recording.StartAsync(client, plan, ct);
+            result = await RecoveryRunner.RunAsync(client, plan, options, e => { recording.Record(e); Console.WriteLine("          " + RecoverCommand.Line(e)); }, ct);
+            await recording.FinishAsync(result);
         }
         catch (RecoveryRefusedException e)
         {
@@ -168,6 +174,7 @@ public static class DrillCommand
         if (!result.Succeeded)
         {
             say($"the recovery failed: {result.Failure}");
+            recording.Write(Console.Out);
             return RecoverCommand.Failed;
         }
         say($"recovered in {GoDuration.Format(result.Elapsed)}:");
@@ -193,6 +200,8 @@ public static class DrillCommand
         StatusView.Write(console, after);
         var healthy = components.All(c => after.Components.Single(s => s.Name == c.Name).Verdict == Verdict.Healthy);
         say(healthy ? $"drill passed: {string.Join(" and ", apps)} broken by {o.Mode}, recovered and healthy" : "drill failed: the control plane is not healthy afterwards");
+        // The status after is the drill's proof, read once the control plane was healthy (or the wait gave up).
+        recording.Write(Console.Out, after);
         return healthy ? RecoverCommand.Recovered : RecoverCommand.Failed;
     }
 

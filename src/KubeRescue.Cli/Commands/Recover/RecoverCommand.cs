@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using k8s;
 using KubeRescue.Cli.Output;
+using KubeRescue.Cli.Output.Report;
 using KubeRescue.Kube;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
@@ -29,6 +30,7 @@ public static class RecoverCommand
         var force = new Option<bool>("--force") { Description = "Run a rescue even though the component is healthy." };
         var rollback = new Option<bool>("--rollback") { Description = "Roll the Deployment back to the source's template once the rescue pod runs (for a bad template)." };
         var output = OutputFormat.CreateOption();
+        var report = ReportRecording.CreateOption();
         var cluster = new ClusterOptions();
         var command = new Command("recover", """
             Recover kube-scheduler and/or kube-controller-manager with a rescue pod: diagnose, plan, run a copy of the
@@ -46,7 +48,7 @@ public static class RecoverCommand
               kube-rescue recover scheduler --source last-good --rollback --yes
             """)
         {
-            component, node, source, dryRun, timeout, minReady, yes, force, rollback, output,
+            component, node, source, dryRun, timeout, minReady, yes, force, rollback, output, report,
         };
         cluster.AddTo(command);
         command.SetAction(async (result, ct) =>
@@ -63,6 +65,9 @@ public static class RecoverCommand
                 return Fail($"--timeout {result.GetValue(timeout)} is not a positive duration such as 10m or 90s");
             if (!GoDuration.TryParse(result.GetValue(minReady)!, out var ready) || ready > TimeSpan.FromMinutes(10))
                 return Fail($"--min-ready {result.GetValue(minReady)} is not a duration between 0 and 10m");
+            var reportPath = result.GetValue(report);
+            if (reportPath is not null && result.GetValue(dryRun)) return Fail("--report records a recovery as it runs, and --dry-run runs none: give one or the other");
+            if (reportPath is not null && ReportRecording.Check(reportPath) is { } unusable) return Fail(unusable);
             if (cluster.Connect(result, Console.Error) is not { } config) return Unreachable;
 
             var options = new RecoveryOptions
@@ -72,7 +77,9 @@ public static class RecoverCommand
             };
             var format = result.GetValue(output)!;
             using var client = new Kubernetes(config);
-            return await RunAsync(client, options, result.GetValue(dryRun), result.GetValue(yes), format, ct);
+            // The report names the cluster by its context only: never its address or credentials.
+            await using var recording = new ReportRecording(reportPath, config.CurrentContext is { } context ? $"context {context}" : "in-cluster service account");
+            return await RunAsync(client, options, result.GetValue(dryRun), result.GetValue(yes), format, recording, ct);
         });
         return command;
     }
@@ -83,7 +90,7 @@ public static class RecoverCommand
         return Refused;
     }
 
-    static async Task<int> RunAsync(IKubernetes client, RecoveryOptions options, bool dryRun, bool yes, string format, CancellationToken ct)
+    static async Task<int> RunAsync(IKubernetes client, RecoveryOptions options, bool dryRun, bool yes, string format, ReportRecording recording, CancellationToken ct)
     {
         // A document on stdout for scripts means the story goes to stderr.
         var story = format == OutputFormat.Table ? Console.Out : Console.Error;
@@ -136,13 +143,17 @@ public static class RecoverCommand
         RecoveryResult outcome;
         try
         {
-            outcome = await RecoveryRunner.RunAsync(client, plan, options, e => story.WriteLine(Line(e)), ct);
+            await recording.StartAsync(client, plan, ct);
+            outcome = await RecoveryRunner.RunAsync(client, plan, options, e => { recording.Record(e); story.WriteLine(Line(e)); }, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync("interrupted: the pods this run created were removed");
+            await recording.FinishAsync(null);
+            recording.Write(Console.Error);
             return Interrupted;
         }
+        await recording.FinishAsync(outcome);
         if (format == OutputFormat.Table)
         {
             story.WriteLine();
@@ -152,6 +163,7 @@ public static class RecoverCommand
                 : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}");
         }
         else OutputFormat.WriteDocument(Console.Out, outcome, format);
+        recording.Write(story);
         return outcome.Succeeded ? Recovered : Failed;
     }
 
