@@ -79,8 +79,16 @@ public sealed class TimelineRecorder : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChanges, 1);
         var recorder = new TimelineRecorder(client, plan, maxChanges);
         var deadline = DateTime.UtcNow + SyncWait;
-        while (!recorder.Synced && DateTime.UtcNow < deadline)
-            await recorder._signal.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
+        try
+        {
+            while (!recorder.Synced && DateTime.UtcNow < deadline)
+                await recorder._signal.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
+        }
+        catch (OperationCanceledException)
+        {
+            await recorder.DisposeAsync();
+            throw;
+        }
         recorder._startedAt = DateTime.UtcNow;
         recorder._clock.Start();
         // What the lists hold now is the state the run begins with.
@@ -90,9 +98,6 @@ public sealed class TimelineRecorder : IAsyncDisposable
     }
 
     bool Synced => _podSources.All(s => s.Pods.Synced) && _leases.All(l => l.Synced);
-
-    /// <summary>Time since the start, on the clock the timeline uses.</summary>
-    public TimeSpan Elapsed => _clock.Elapsed;
 
     /// <summary>Takes one of the run's events; pass it from the <c>report</c> callback, which the runner calls as things happen.</summary>
     public void Record(RecoveryEvent e)
