@@ -157,7 +157,7 @@ public static class DrillCommand
         };
         say($"recovering: kube-rescue recover {(components.Count == 2 ? "all" : components[0].Key)}{(o.Mode == "bad-flag" ? " --source last-good --rollback" : "")} --yes");
         RecoveryResult result;
-        await using var recording = new ReportRecording(o.Report, $"the drill's lab ({o.Masters} masters, {o.Workers} workers; {string.Join(" and ", apps)} broken by {o.Mode})");
+        await using var recording = new ReportRecording(o.Report, $"the embedded lab of the drill ({o.Masters} masters, {o.Workers} workers; {string.Join(" and ", apps)} broken by {o.Mode})");
         try
         {
             var plan = await RecoveryPlanner.PlanAsync(client, options, ct);

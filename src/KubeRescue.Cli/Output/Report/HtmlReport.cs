@@ -44,7 +44,7 @@ public static class HtmlReport
         h.Append("</dl>\n");
         if (t.Failure is not null) h.Append(CultureInfo.InvariantCulture, $"<p class=\"failure\"><strong>Failed at</strong> {E(t.Failure)}</p>\n");
         if (t.Outcome == TimelineOutcome.Interrupted)
-            h.Append("<p class=\"failure\">The run was interrupted (Ctrl-C): the pods it had created were removed.</p>\n");
+            h.Append("<p class=\"failure interrupted\">The run was interrupted (Ctrl-C): the pods it had created were removed.</p>\n");
         if (!t.Complete)
         {
             h.Append("<div id=\"gaps\" class=\"gaps\"><strong>This record is incomplete.</strong><ul>");
@@ -229,10 +229,11 @@ public static class HtmlReport
         .facts dt { grid-row:1; color:var(--muted); font-size:12px; }
         .facts dd { grid-row:2; margin:0; font-weight:600; }
         .failure { background:#fdecea; border-left:4px solid var(--failing); padding:8px 12px; margin:14px 0 0; }
+        .failure.interrupted { background:#fff6e0; border-left-color:var(--pending); }
         .gaps { background:#fff6e0; border-left:4px solid var(--pending); padding:8px 12px; margin:14px 0 0; }
         .gaps ul { margin:4px 0 0; padding-left:20px; }
         .hint { color:var(--muted); margin:0 0 10px; font-size:13px; }
-        .badge { display:inline-block; padding:1px 9px; border-radius:10px; font-size:12px; font-weight:600; color:#fff; background:var(--other); }
+        .badge { display:inline-block; white-space:nowrap; padding:1px 9px; border-radius:10px; font-size:12px; font-weight:600; color:#fff; background:var(--other); }
         .badge.succeeded, .badge.healthy { background:var(--ready); }
         .badge.failed, .badge.down { background:var(--failing); }
         .badge.interrupted, .badge.degraded { background:var(--pending); color:#3a2a00; }
@@ -254,6 +255,7 @@ public static class HtmlReport
         #timeline .step.not-run .label { fill:#9aa6b2; }
         #timeline .took { fill:var(--muted); font-size:11px; }
         #timeline .step.failed .took { fill:var(--failing); font-weight:700; }
+        #timeline .step .took.inside { fill:#fff; }
         #timeline .note { fill:#fff; stroke:var(--ink); stroke-width:1.3; }
         #timeline .note.warning { fill:var(--pending); stroke:#8a5a00; }
         /* Adjacent intervals snap to whole pixels: no hairline seams between them. */

@@ -117,10 +117,12 @@ static class TimelineSvg
                 $"<rect class=\"bar\" x=\"{N(x1)}\" y=\"{N(y + 4)}\" width=\"{N(x2 - x1)}\" height=\"{N(BarHeight)}\" rx=\"3\">" +
                 $"<title>{E($"{step.Name}{(step.Component is null ? "" : " " + step.Component)}: {step.Description}\n+{GoDuration.Format(started)} to +{GoDuration.Format(stopped)} ({took}), {verdict}{(step.Outcome is null ? "" : ": " + step.Outcome)}")}</title></rect>");
             var text = step.State == StepState.Failed ? $"FAILED after {took}" : took;
-            // The duration right of the bar, or left of it when the bar ends near the edge.
+            // The duration right of the bar; inside its end when the bar reaches the edge; else left of it.
             var width = text.Length * CharWidth;
-            var tx = x2 + 6 + width <= Width ? x2 + 6 : x1 - 6 - width;
-            b.Append(CultureInfo.InvariantCulture, $"<text class=\"took\" x=\"{N(tx)}\" y=\"{N(y + 16)}\">{E(text)}</text>");
+            var (tx, cls) = x2 + 6 + width <= Width ? (x2 + 6, "took")
+                : x2 - x1 >= width + 12 ? (x2 - 6 - width, "took inside")
+                : (Math.Max(PlotLeft, x1 - 6 - width), "took");
+            b.Append(CultureInfo.InvariantCulture, $"<text class=\"{cls}\" x=\"{N(tx)}\" y=\"{N(y + 16)}\">{E(text)}</text>");
         }
         else b.Append(CultureInfo.InvariantCulture, $"<text class=\"took\" x=\"{N(PlotLeft + 4)}\" y=\"{N(y + 16)}\">not run</text>");
         foreach (var n in notes)
@@ -161,8 +163,10 @@ static class TimelineSvg
             var gx = x(gone);
             b.Append(CultureInfo.InvariantCulture,
                 $"<g class=\"deleted\"><path d=\"M{N(gx - 4)} {N(y + 8)} l8 8 m0 -8 l-8 8\"/><title>{E($"deleted at +{GoDuration.Format(gone)}")}</title></g>");
-            if (gx + 10 + 7 * CharWidth <= Width)
-                b.Append(CultureInfo.InvariantCulture, $"<text class=\"gone\" x=\"{N(gx + 8)}\" y=\"{N(y + 16)}\">deleted</text>");
+            // A lane too short to name its node names it here.
+            var text = lastText is null && pod.Intervals.LastOrDefault(i => i.Node is not null)?.Node is { } node ? $"deleted (was on {node})" : "deleted";
+            if (gx + 10 + text.Length * CharWidth <= Width)
+                b.Append(CultureInfo.InvariantCulture, $"<text class=\"gone\" x=\"{N(gx + 8)}\" y=\"{N(y + 16)}\">{E(text)}</text>");
         }
         b.Append("</g>");
     }
