@@ -18,7 +18,7 @@ namespace KubeRescue.Cli.Output.Report;
 public static class HtmlReport
 {
     /// <summary>Escapes text for HTML and inline SVG, in content and in quoted attributes alike.</summary>
-    public static string Escape(string text) => WebUtility.HtmlEncode(text);
+    internal static string Escape(string text) => WebUtility.HtmlEncode(text);
 
     /// <summary>The page. <paramref name="cluster"/> says where it ran, e.g. <c>context prod-eu</c>; null when unknown.</summary>
     public static string Render(RecoveryTimeline t, string? cluster)

@@ -220,7 +220,7 @@ static class TimelineSvg
         _ => $"{Math.Floor(seconds / 60):0}m{seconds % 60:0}s",
     };
 
-    public static string StateClass(PodLaneState state) => state switch
+    static string StateClass(PodLaneState state) => state switch
     {
         PodLaneState.Pending => "pending",
         PodLaneState.Running => "running",
