@@ -113,7 +113,7 @@ public static class RecoverCommand
                     story.Write(YamlEmitter.Emit(JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod))));
                 }
             }
-            else OutputFormat.WriteDocument(Console.Out, PlanDocument(plan), format);
+            else OutputFormat.WriteDocument(Console.Out, PlanDocument.From(plan), DocumentJson.Default.PlanDocument, format);
             return Recovered;
         }
 
@@ -151,7 +151,7 @@ public static class RecoverCommand
                 ? $"recovered {string.Join(" and ", plan.Components.Select(p => p.Component.Name))} in {GoDuration.Format(outcome.Elapsed)}"
                 : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}");
         }
-        else OutputFormat.WriteDocument(Console.Out, outcome, format);
+        else OutputFormat.WriteDocument(Console.Out, outcome, DocumentJson.Default.RecoveryResult, format);
         return outcome.Succeeded ? Recovered : Failed;
     }
 
@@ -169,18 +169,6 @@ public static class RecoverCommand
         w.WriteLine("plan:");
         for (var i = 0; i < plan.Steps.Count; i++) w.WriteLine($"  {i + 1}. {plan.Steps[i].Name,-18} {plan.Steps[i].Description}");
     }
-
-    static object PlanDocument(RecoveryPlan plan) => new
-    {
-        Notes = plan.Notes,
-        Components = plan.Components.Select(p => new
-        {
-            Component = p.Component.Name, p.Before.Verdict, p.Before.Summary, Source = p.Source.Description, p.Source.Revision, p.RollBack,
-            Nodes = p.Candidates.Select(c => c.Node.Metadata.Name), Adopts = p.Existing?.Metadata.Name,
-            RescuePod = JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod)),
-        }),
-        Steps = plan.Steps.Select(s => new { s.Name, Component = s.Component?.Name, s.Description }),
-    };
 
     /// <summary>One event as a line of the story: the time since the start, the step, the component, what happened.</summary>
     internal static string Line(RecoveryEvent e)

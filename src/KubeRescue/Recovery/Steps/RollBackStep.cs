@@ -32,9 +32,9 @@ public sealed class RollBackStep(ComponentPlan plan) : IRecoveryStep
             new JsonObject { ["op"] = "replace", ["path"] = "/spec/template", ["value"] = JsonNode.Parse(KubernetesJson.Serialize(template)) },
         };
         var cause = $"kube-rescue recover --rollback to {plan.Source.Description}{(plan.Source.Revision is null ? "" : $" revision {plan.Source.Revision}")}";
-        patch.Add(current.Metadata.Annotations is null
+        patch.Add((JsonNode)(current.Metadata.Annotations is null
             ? new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations", ["value"] = new JsonObject { [ChangeCause] = cause } }
-            : new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations/" + ChangeCause.Replace("~", "~0").Replace("/", "~1"), ["value"] = cause });
+            : new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations/" + ChangeCause.Replace("~", "~0").Replace("/", "~1"), ["value"] = cause }));
         await run.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), w.Name, w.Namespace,
             fieldManager: RescueMetadata.FieldManager, cancellationToken: ct);
         return $"{w.Description} rolled back to the template of {plan.Source.Description}{(plan.Source.Revision is null ? "" : $" revision {plan.Source.Revision}")}";
