@@ -54,13 +54,15 @@ versioned="$(dirname "$(readlink -f "$kubectl")")/kubectl.1.$server_minor"
 [ -n "$server_minor" ] && [ -x "$versioned" ] && kubectl="$versioned"
 cache="$work/kubectl-cache"
 
+# The last row reads about what status reads (it makes some 16 requests, most of them at once), one list after another.
 names=("kube-rescue version (native)" "kube-rescue version (JIT)" "kubectl version --client"
-       "kube-rescue status (native)" "kubectl get deploy -n kube-system")
+       "kube-rescue status (native)" "kubectl get deploy -n kube-system" "kubectl get nodes,deploy,rs,pods,leases,ds -n kube-system")
 commands=("$native/kube-rescue version"
           "dotnet $jit version"
           "$kubectl version --client"
           "$native/kube-rescue status --kubeconfig $kubeconfig"
-          "$kubectl get deploy -n kube-system --kubeconfig $kubeconfig --cache-dir $cache")
+          "$kubectl get deploy -n kube-system --kubeconfig $kubeconfig --cache-dir $cache"
+          "$kubectl get nodes,deploy,rs,pods,leases,ds -n kube-system --kubeconfig $kubeconfig --cache-dir $cache")
 
 # One untimed round: kubectl's discovery cache is then warm, and every command is known to work.
 for c in "${commands[@]}"; do
@@ -95,4 +97,5 @@ done
 ratio() { awk -v a="$(cat "$work/m$1")" -v b="$(cat "$work/m$2")" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "Ratios of medians: native version / kubectl version --client = $(ratio 0 2); native version / JIT version = $(ratio 0 1);"
-echo "native status / kubectl get deploy = $(ratio 3 4). Goals: native version under 50 ms ($(cat "$work/m0") ms); status no slower than kubectl ($(ratio 3 4))."
+echo "native status / kubectl get deploy = $(ratio 3 4); native status / kubectl get of status's six resources = $(ratio 3 5)."
+echo "Goals: native version under 50 ms ($(cat "$work/m0") ms); status no slower than kubectl ($(ratio 3 4))."
