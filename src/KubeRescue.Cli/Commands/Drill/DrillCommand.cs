@@ -24,10 +24,6 @@ public static class DrillCommand
 {
     sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale, string Format, bool Verbose, string? Report);
 
-    /// <summary>What <c>-o json|yaml</c> prints: the drill's outcome, the recovery, and the status before and after.</summary>
-    public sealed record DrillReport(IReadOnlyList<string> Components, string Mode, bool Passed, string? Failure, TimeSpan Elapsed,
-        ControlPlaneStatus? Before, RecoveryResult? Recovery, ControlPlaneStatus? After);
-
     public static Command Create()
     {
         var component = new Argument<string>("component") { Description = "What to break and recover: scheduler, controller-manager or both.", DefaultValueFactory = _ => "scheduler" };
@@ -102,7 +98,7 @@ public static class DrillCommand
             {
                 using var client = ClusterOptions.CreateClient(lab.Api.ClientConfiguration(), o.Verbose);
                 var report = await DrillAsync(client, o, components, apps, timing, console, story, Say, ct);
-                if (o.Format != OutputFormat.Table) OutputFormat.WriteDocument(Console.Out, report with { Elapsed = clock.Elapsed }, o.Format);
+                if (o.Format != OutputFormat.Table) OutputFormat.WriteDocument(Console.Out, report with { Elapsed = clock.Elapsed }, DocumentJson.Default.DrillReport, o.Format);
                 if (o.Keep)
                 {
                     story.WriteLine($"""

@@ -125,7 +125,7 @@ public static class RecoverCommand
                     story.Write(YamlEmitter.Emit(JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod))));
                 }
             }
-            else OutputFormat.WriteDocument(Console.Out, PlanDocument(plan), format);
+            else OutputFormat.WriteDocument(Console.Out, PlanDocument.From(plan), DocumentJson.Default.PlanDocument, format);
             return Recovered;
         }
 
@@ -169,20 +169,8 @@ public static class RecoverCommand
                 : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}",
                 new Style(outcome.Succeeded ? Color.Green : Color.Red));
         }
-        else OutputFormat.WriteDocument(Console.Out, outcome, format);
+        else OutputFormat.WriteDocument(Console.Out, outcome, DocumentJson.Default.RecoveryResult, format);
         recording.Write(story);
         return outcome.Succeeded ? Recovered : Failed;
     }
-
-    static object PlanDocument(RecoveryPlan plan) => new
-    {
-        Notes = plan.Notes,
-        Components = plan.Components.Select(p => new
-        {
-            Component = p.Component.Name, p.Before.Verdict, p.Before.Summary, Source = p.Source.Description, p.Source.Revision, p.RollBack,
-            Nodes = p.Candidates.Select(c => c.Node.Metadata.Name), Adopts = p.Existing?.Metadata.Name,
-            RescuePod = JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod)),
-        }),
-        Steps = plan.Steps.Select(s => new { s.Name, Component = s.Component?.Name, s.Description }),
-    };
 }
