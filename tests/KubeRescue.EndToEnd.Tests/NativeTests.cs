@@ -100,6 +100,24 @@ public sealed class NativeTests(ClusterLabProcess lab) : IClassFixture<ClusterLa
     }
 
     [Fact]
+    public async Task A_kubeconfig_user_with_an_exec_credential_plugin_is_a_clear_error_in_the_native_build()
+    {
+        // The client runs exec plugins through reflection-based JSON, which the native build does not have.
+        var kubeconfig = Path.Combine(_kubectlCache, "exec.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            current-context: c
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+            contexts: [{name: c, context: {cluster: c, user: u}}]
+            users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token]}}}]
+            """);
+        var result = await NativeAsync("status", "--kubeconfig", kubeconfig);
+        Assert.True(result.ExitCode == 3, result.Output);
+        Assert.StartsWith("error: cannot use the kubeconfig: its user runs the credential plugin aws, which this native build cannot", result.Stderr);
+    }
+
+    [Fact]
     public async Task Kubectl_lists_the_plugin_and_kubectl_rescue_status_runs_it_with_the_arguments()
     {
         var list = await KubectlAsync("plugin", "list");
