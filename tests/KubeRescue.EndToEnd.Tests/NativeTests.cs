@@ -42,10 +42,21 @@ public static class NativeBuild
 }
 
 /// <summary>
+/// The native build's tests run alone, after the others: its publish keeps both cores busy for minutes, which would
+/// starve the labs of the tests beside it (their leases last 3 s at 5× speed).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NativeCollection
+{
+    public const string Name = "native build";
+}
+
+/// <summary>
 /// The native binary on its own and as a kubectl plugin, against a lab of its own (this class's fixture): version,
 /// <c>kubectl rescue status</c> and <c>render</c> through the real kubectl, and a recovery whose watches must work
 /// without reflection.
 /// </summary>
+[Collection(NativeCollection.Name)]
 public sealed class NativeTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProcess>, IDisposable
 {
     readonly string _kubectlCache = Directory.CreateTempSubdirectory("kubectl-cache-native-").FullName;
