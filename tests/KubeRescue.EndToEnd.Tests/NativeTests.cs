@@ -42,10 +42,21 @@ public static class NativeBuild
 }
 
 /// <summary>
+/// The native build's tests run alone, after the others: its publish keeps both cores busy for minutes, which would
+/// starve the labs of the tests beside it (their leases last 3 s at 5× speed).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NativeCollection
+{
+    public const string Name = "native build";
+}
+
+/// <summary>
 /// The native binary on its own and as a kubectl plugin, against a lab of its own (this class's fixture): version,
 /// <c>kubectl rescue status</c> and <c>render</c> through the real kubectl, and a recovery whose watches must work
 /// without reflection.
 /// </summary>
+[Collection(NativeCollection.Name)]
 public sealed class NativeTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProcess>, IDisposable
 {
     readonly string _kubectlCache = Directory.CreateTempSubdirectory("kubectl-cache-native-").FullName;
@@ -97,6 +108,24 @@ public sealed class NativeTests(ClusterLabProcess lab) : IClassFixture<ClusterLa
         var help = await NativeAsync("--help");
         Assert.Contains("This build has no lab: `drill` and `lab` are in the JIT build", help.Stdout);
         Assert.DoesNotMatch(@"\n  (drill|lab) ", help.Stdout);
+    }
+
+    [Fact]
+    public async Task A_kubeconfig_user_with_an_exec_credential_plugin_is_a_clear_error_in_the_native_build()
+    {
+        // The client runs exec plugins through reflection-based JSON, which the native build does not have.
+        var kubeconfig = Path.Combine(_kubectlCache, "exec.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            current-context: c
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+            contexts: [{name: c, context: {cluster: c, user: u}}]
+            users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token]}}}]
+            """);
+        var result = await NativeAsync("status", "--kubeconfig", kubeconfig);
+        Assert.True(result.ExitCode == 3, result.Output);
+        Assert.StartsWith("error: cannot use the kubeconfig: its user runs the credential plugin aws, which this native build cannot", result.Stderr);
     }
 
     [Fact]

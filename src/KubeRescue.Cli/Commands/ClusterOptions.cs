@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
@@ -59,6 +60,14 @@ public sealed class ClusterOptions
     static List<T> Union<T>(IEnumerable<T>? first, IEnumerable<T>? second, Func<T, string> name) =>
         [.. (first ?? []).Concat(second ?? []).DistinctBy(name)];
 
+    /// <summary>The command of the exec credential plugin the chosen context's user runs, if it has one.</summary>
+    static string? ExecPlugin(K8SConfiguration kubeconfig, string? context)
+    {
+        var name = context ?? kubeconfig.CurrentContext;
+        var user = kubeconfig.Contexts?.FirstOrDefault(c => c.Name == name)?.ContextDetails?.User;
+        return kubeconfig.Users?.FirstOrDefault(u => u.Name == user)?.UserCredentials?.ExternalExecution?.Command;
+    }
+
     /// <summary>The client configuration, or null after printing why it cannot be had (the caller exits non-zero).</summary>
     public KubernetesClientConfiguration? Connect(ParseResult result, TextWriter error)
     {
@@ -71,8 +80,11 @@ public sealed class ClusterOptions
                 && !File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation) && KubernetesClientConfiguration.IsInCluster())
                 return KubernetesClientConfiguration.InClusterConfig();
             // $KUBECONFIG is a list of files merged as kubectl merges them (the first to set a value wins).
-            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(
-                path is null && !string.IsNullOrEmpty(env) ? Merge(env) : Load(path ?? KubernetesClientConfiguration.KubeConfigDefaultLocation), context);
+            var kubeconfig = path is null && !string.IsNullOrEmpty(env) ? Merge(env) : Load(path ?? KubernetesClientConfiguration.KubeConfigDefaultLocation);
+            if (!RuntimeFeature.IsDynamicCodeSupported && ExecPlugin(kubeconfig, context) is { } exec)
+                throw new KubeConfigException(
+                    $"its user runs the credential plugin {exec}, which this native build cannot: the client's exec support needs reflection-based JSON. Use the JIT build (./kube-rescue)");
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
             config.UserAgent = RescueMetadata.FieldManager;
             return config;
         }
