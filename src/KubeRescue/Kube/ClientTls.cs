@@ -15,14 +15,20 @@ public static partial class ClientTls
 {
     /// <summary>
     /// For a process whose only TLS peer is this API server (a CLI command): the kubeconfig's self-signed CA becomes
-    /// the only root, and the system store is not read. Nothing changes when verification is skipped, when the CA is
-    /// not self-signed (an intermediate keeps the client's own check), or when a token provider (an exec plugin, an
-    /// OIDC refresh) may make TLS connections of its own that need the system's roots.
+    /// the only root, and the system store is not read (nor with verification skipped, where it decides nothing).
+    /// Nothing changes when the CA is not self-signed (an intermediate keeps the client's own check), or when a
+    /// token provider (an exec plugin, an OIDC refresh) may make TLS connections of its own that need the system's
+    /// roots.
     /// </summary>
     public static void TrustOnlyKubeconfigCa(KubernetesClientConfiguration config)
     {
-        if (config.SkipTlsVerify || config.TokenProvider is not null || config.SslCaCerts is not { Count: > 0 } roots
-            || roots.Any(c => !c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData))) return;
+        if (config.TokenProvider is not null) return;
+        if (config.SkipTlsVerify)
+        {
+            IgnoreSystemStore();
+            return;
+        }
+        if (config.SslCaCerts is not { Count: > 0 } roots || roots.Any(c => !c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData))) return;
         var previous = config.FirstMessageHandlerSetup;
         config.FirstMessageHandlerSetup = handler =>
         {
@@ -34,15 +40,20 @@ public static partial class ClientTls
             policy.CustomTrustStore.AddRange(roots);
             sockets.SslOptions.CertificateChainPolicy = policy;
         };
-        // Even with a custom root, .NET's OpenSSL chain builder loads the system store (for its intermediates) from
-        // the paths OpenSSL names, which SSL_CERT_FILE and SSL_CERT_DIR override: empty, they name none. Set in the
-        // native environment, where OpenSSL reads them (the managed one is a copy; child processes get that copy),
-        // once, before the first connection.
-        if (OperatingSystem.IsLinux())
-        {
-            SetNativeEnvironment("SSL_CERT_FILE", "");
-            SetNativeEnvironment("SSL_CERT_DIR", "");
-        }
+        IgnoreSystemStore();
+    }
+
+    /// <summary>
+    /// Even with a custom root, .NET's OpenSSL chain builder loads the system store (for its intermediates) from the
+    /// paths OpenSSL names, which SSL_CERT_FILE and SSL_CERT_DIR override: empty, they name none. Set in the native
+    /// environment, where OpenSSL reads them (the managed one is a copy; child processes get that copy), once,
+    /// before the first connection.
+    /// </summary>
+    static void IgnoreSystemStore()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        SetNativeEnvironment("SSL_CERT_FILE", "");
+        SetNativeEnvironment("SSL_CERT_DIR", "");
     }
 
     static void SetNativeEnvironment(string name, string value) =>
