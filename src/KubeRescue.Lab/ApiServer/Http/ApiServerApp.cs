@@ -59,7 +59,8 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
             var (code, reason) = e.StatusCode >= 500 ? (400, "BadRequest") : (e.StatusCode, e.Reason);
             await WriteStatusAsync(ctx, new ApiException(code, reason, e.Message));
         }
-        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        // The client went away (cancelled, or reset its stream mid-body): nobody to answer, and not the server's fault.
+        catch (Exception) when (ctx.RequestAborted.IsCancellationRequested)
         {
         }
         catch (Exception e)
