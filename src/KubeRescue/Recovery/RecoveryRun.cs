@@ -5,8 +5,8 @@ using k8s.Models;
 namespace KubeRescue.Recovery;
 
 /// <summary>
-/// What the steps of one run share: the client, the options, the deadline, the progress report, and the pods this
-/// run created (which Ctrl-C removes).
+/// What the steps of one run share: the client, the options, the deadline, the progress report, what it has seen of
+/// pods' readiness, and the pods this run created (which Ctrl-C removes).
 /// </summary>
 public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Action<RecoveryEvent> report)
 {
@@ -18,6 +18,9 @@ public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Act
     public RecoveryOptions Options => options;
     public DateTime Deadline { get; } = DateTime.UtcNow + options.Timeout;
     public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Since when each pod has been Ready, for the whole run (see <see cref="PodObservation"/>).</summary>
+    public ReadinessTracker Readiness { get; } = new(options.MinReady);
 
     /// <summary>The step running now, for the events it reports.</summary>
     public IRecoveryStep? Current { get; set; }

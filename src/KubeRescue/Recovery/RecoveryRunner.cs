@@ -18,6 +18,7 @@ public static class RecoveryRunner
     public static async Task<RecoveryResult> RunAsync(IKubernetes client, RecoveryPlan plan, RecoveryOptions options, Action<RecoveryEvent> report, CancellationToken ct)
     {
         var run = new RecoveryRun(client, options, report);
+        await using var observation = PodObservation.Start(run, plan);
         var results = new List<StepResult>();
         foreach (var p in plan.Components)
             await RescueEvents.RecordAsync(run, p.Workload, RescueEvents.Started,
