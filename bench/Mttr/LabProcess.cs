@@ -56,7 +56,28 @@ sealed class LabProcess : IAsyncDisposable
             await lab.DisposeAsync();
             throw new InvalidOperationException($"the lab did not become ready:\n{said}");
         }
+        try
+        {
+            await lab.WarmUpAsync(ct);
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
         return lab;
+    }
+
+    /// <summary>
+    /// The operator has looked at the healthy cluster with both tools before: kubectl's discovery cache and the page
+    /// cache holding kube-rescue's assemblies are warm, as they are for every later run. Status must say healthy (exit 0).
+    /// </summary>
+    async Task WarmUpAsync(CancellationToken ct)
+    {
+        await Processes.RunAsync(new ProcessStartInfo(Tools.Kubectl, ["--kubeconfig", Kubeconfig, "--cache-dir", KubectlCache, "get", "pods", "-A"])
+            { RedirectStandardOutput = true, RedirectStandardError = true }, TimeSpan.FromMinutes(3), ct);
+        var status = await Processes.RunAsync(Tools.Cli("status", "--kubeconfig", Kubeconfig), TimeSpan.FromMinutes(3), ct);
+        if (status.ExitCode != 0) throw new InvalidOperationException($"kube-rescue status on the fresh lab exited {status.ExitCode}: {status.Output}");
     }
 
     public string Output { get { lock (_output) return _output.ToString(); } }

@@ -3,7 +3,7 @@
 //
 //   dotnet run -c Release --project bench/Mttr                 # full: real timings, 5 runs of each method per scenario
 //   dotnet run -c Release --project bench/Mttr -- --quick      # small (CI): 5x faster lab, 1 run, kube-rescue and manual
-//   ... -- --runs 3 --json results.json                        # fewer runs; every run's figures as JSON
+//   ... -- --runs 3 --scenario both --json results.json        # fewer runs, one scenario; every run's figures as JSON
 using System.Globalization;
 using System.Text.Json;
 using KubeRescue.Bench.Mttr;
@@ -11,6 +11,7 @@ using KubeRescue.Bench.Mttr;
 var quick = false;
 int? runsAsked = null;
 string? json = null;
+var scenarios = Scenario.All;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,18 +19,26 @@ for (var i = 0; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n >= 1: runsAsked = n; i++; break;
         case "--json" when i + 1 < args.Length: json = args[++i]; break;
+        case "--scenario" when i + 1 < args.Length && Scenario.All.FirstOrDefault(x => x.Name == args[i + 1]) is { } one: scenarios = [one]; i++; break;
         default: return Usage($"{args[i]}: not an option, or a missing or bad value");
     }
 }
 var runs = runsAsked ?? (quick ? 1 : 5);
 
-// Quick runs the lab 5x faster, with the stability window scaled the same way; the operator still polls every 2 s.
+// Quick runs the lab 5x faster, with kube-rescue's stability window and the operator's 2 s polling scaled alike.
 var timeScale = quick ? 5.0 : 1.0;
 IReadOnlyList<Method> methods = quick
-    ? [new("kube-rescue", false, ["--min-ready", "1s"]), new("manual", true, [])]
+    ? [new("kube-rescue", false, ["--min-ready", "1s"]), new("manual", true, [], Poll: 2 / timeScale)]
     : [new("kube-rescue", false, []), new("kube-rescue --min-ready 0s", false, ["--min-ready", "0s"]), new("manual", true, [])];
+// Ctrl-C or SIGTERM stops the run in progress and still stops the labs (finally blocks do not run when the signal kills the process).
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}
 var ct = cancel.Token;
 
 void Say(string line) => Console.Error.WriteLine($"[{Clock.Now,7:F1}s] {line}");
@@ -43,7 +52,7 @@ var boots = new List<(string Scenario, double Seconds)>();
 LabProcess? shared = null;
 try
 {
-    foreach (var scenario in Scenario.All)
+    foreach (var scenario in scenarios)
     {
         // A fresh lab per scenario; the quick run shares one (each run still starts from a settled, healthy cluster).
         var lab = shared ?? await LabProcess.StartAsync(timeScale, ct);
@@ -53,9 +62,6 @@ try
             boots.Add((scenario.Name, lab.BootSeconds));
             Say($"{scenario.Name}: lab ready after {lab.BootSeconds:F1} s");
             using var client = lab.Client();
-            // An operator has looked at the cluster before: kubectl's discovery cache is warm.
-            await Processes.RunAsync(new System.Diagnostics.ProcessStartInfo(Tools.Kubectl, ["--kubeconfig", lab.Kubeconfig, "--cache-dir", lab.KubectlCache, "get", "pods", "-A"])
-                { RedirectStandardOutput = true, RedirectStandardError = true }, TimeSpan.FromMinutes(1), ct);
             for (var run = 1; run <= runs; run++)
                 foreach (var method in methods)
                     results.Add(await Runs.RunAsync(lab, client, scenario, method, run, timeScale, Say, ct));
@@ -65,6 +71,11 @@ try
             if (!quick) await lab.DisposeAsync();
         }
     }
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    Console.Error.WriteLine("interrupted: the labs are stopped, nothing is reported");
+    return 130;
 }
 finally
 {
@@ -79,7 +90,7 @@ return results.Any(x => x.Failure is not null) ? 1 : 0;
 
 static int Usage(string error)
 {
-    Console.Error.WriteLine($"error: {error}\nusage: dotnet run -c Release --project bench/Mttr [-- [--quick] [--runs N (at least 1)] [--json FILE]]");
+    Console.Error.WriteLine($"error: {error}\nusage: dotnet run -c Release --project bench/Mttr [-- [--quick] [--runs N (at least 1)] [--scenario scheduler|controller-manager|both] [--json FILE]]");
     return 2;
 }
 

@@ -19,8 +19,8 @@ sealed record Scenario(string Name, string Break, string Recover, string Manual,
     ];
 }
 
-/// <summary>A way of recovering: kube-rescue with extra arguments, or the manual script.</summary>
-sealed record Method(string Name, bool Manual, IReadOnlyList<string> Arguments)
+/// <summary>A way of recovering: kube-rescue with extra arguments, or the manual script polling every <see cref="Poll"/> seconds.</summary>
+sealed record Method(string Name, bool Manual, IReadOnlyList<string> Arguments, double Poll = 2)
 {
     public ProcessStartInfo Start(Scenario scenario, LabProcess lab)
     {
@@ -31,6 +31,7 @@ sealed record Method(string Name, bool Manual, IReadOnlyList<string> Arguments)
         psi.Environment["KUBECONFIG"] = lab.Kubeconfig;
         psi.Environment["KUBECACHEDIR"] = lab.KubectlCache;
         psi.Environment["KUBECTL"] = Tools.Kubectl;
+        psi.Environment["POLL"] = Poll.ToString("0.###", CultureInfo.InvariantCulture);
         return psi;
     }
 }
@@ -40,10 +41,11 @@ sealed record StepTime(string Step, string? Component, double Seconds);
 /// <summary>
 /// One recovery: seconds from the method's start to the first moment the health criterion held (<see cref="ToHealthy"/>),
 /// to its exit (<see cref="ToExit"/>), and from the fault (<c>lab break</c> returning) to health; the floor of the same
-/// run; for kube-rescue, its own run time and steps from <c>-o json</c>.
+/// run; for kube-rescue, when its plan was printed (process start-up, connection and planning), its own run time and
+/// its steps from <c>-o json</c>.
 /// </summary>
 sealed record RunResult(string Scenario, string Method, int Run, string? Failure, double ToHealthy, double ToExit, double FaultToHealthy,
-    Floor? Floor, double? ToolElapsed, IReadOnlyList<StepTime>? Steps);
+    Floor? Floor, double? Planned, double? ToolElapsed, IReadOnlyList<StepTime>? Steps);
 
 static class Runs
 {
@@ -83,12 +85,10 @@ static class Runs
     /// </summary>
     static async Task<bool> HealthyAsync(IKubernetes client, Scenario scenario, CancellationToken ct)
     {
-        foreach (var c in scenario.Components)
-            if ((await ControlPlaneDiagnoser.DiagnoseAsync(client, c, ct)).Verdict != Verdict.Healthy) return false;
-        foreach (var c in scenario.Components)
-            if (await Reads.OrNullAsync(() => client.CoreV1.ReadNamespacedPodAsync(c.RescuePodName, c.Namespace, cancellationToken: ct)) is { Metadata.DeletionTimestamp: null })
-                return false;
-        return true;
+        var judged = await Task.WhenAll(scenario.Components.Select(async c =>
+            (await ControlPlaneDiagnoser.DiagnoseAsync(client, c, ct)).Verdict == Verdict.Healthy
+            && await Reads.OrNullAsync(() => client.CoreV1.ReadNamespacedPodAsync(c.RescuePodName, c.Namespace, cancellationToken: ct)) is null or { Metadata.DeletionTimestamp: not null }));
+        return judged.All(ok => ok);
     }
 
     public static async Task<RunResult> RunAsync(LabProcess lab, IKubernetes client, Scenario scenario, Method method, int run, double timeScale,
@@ -130,17 +130,19 @@ static class Runs
         await stopProbes.CancelAsync();
         var rtt = Median(await roundTrips);
 
-        double? toolElapsed = null;
+        double? toolElapsed = null, planned = null;
         List<StepTime>? steps = null;
         if (!method.Manual && result.ExitCode == 0)
         {
+            // With -o json the plan goes to stderr as soon as it is made, just before the first step starts.
+            planned = result.StderrLines.Where(l => l.Line.StartsWith("plan:", StringComparison.Ordinal)).Select(l => (double?)(l.At - start)).FirstOrDefault();
             using var doc = JsonDocument.Parse(result.Stdout);
             toolElapsed = TimeSpan.Parse(doc.RootElement.GetProperty("elapsed").GetString()!, CultureInfo.InvariantCulture).TotalSeconds;
             steps = [.. doc.RootElement.GetProperty("steps").EnumerateArray().Select(s => new StepTime(s.GetProperty("step").GetString()!,
                 s.TryGetProperty("component", out var c) ? c.GetString() : null, TimeSpan.Parse(s.GetProperty("elapsed").GetString()!, CultureInfo.InvariantCulture).TotalSeconds))];
         }
         var floor = failure is null ? Floor.Compute(scenario.Components, observer.Pods, observer.Leases, start, desired, rtt) : null;
-        var outcome = new RunResult(scenario.Name, method.Name, run, failure, healthyAt - start, exitAt - start, healthyAt - brokenAt, floor, toolElapsed, steps);
+        var outcome = new RunResult(scenario.Name, method.Name, run, failure, healthyAt - start, exitAt - start, healthyAt - brokenAt, floor, planned, toolElapsed, steps);
         say(failure is null
             ? $"{scenario.Name} #{run} {method.Name}: healthy after {outcome.ToHealthy:F1} s, exit after {outcome.ToExit:F1} s, floor {floor?.Total.ToString("F1", CultureInfo.InvariantCulture) ?? "?"} s"
             : $"{scenario.Name} #{run} {method.Name}: FAILED: {failure}");
@@ -188,8 +190,11 @@ static class Runs
     static string Tail(string text) => text.Length <= 2000 ? text : "…" + text[^2000..];
 }
 
-sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
+/// <summary>A finished process; <see cref="StderrLines"/> each with the time it arrived, on the benchmark's clock.</summary>
+sealed record ProcessResult(int ExitCode, string Stdout, IReadOnlyList<(double At, string Line)> StderrLines)
 {
+    public string Stderr => string.Concat(StderrLines.Select(l => l.Line + "\n"));
+
     public string Output => Stdout + Stderr;
 }
 
@@ -199,7 +204,12 @@ static class Processes
     {
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync(ct);
-        var stderr = p.StandardError.ReadToEndAsync(ct);
+        var stderr = Task.Run(async () =>
+        {
+            var lines = new List<(double, string)>();
+            while (await p.StandardError.ReadLineAsync(ct) is { } line) lines.Add((Clock.Now, line));
+            return lines;
+        }, ct);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
         try
@@ -209,6 +219,7 @@ static class Processes
         catch (OperationCanceledException)
         {
             p.Kill(entireProcessTree: true);
+            ct.ThrowIfCancellationRequested();
             throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} did not finish within {timeout}");
         }
         return new ProcessResult(p.ExitCode, await stdout, await stderr);
