@@ -5,17 +5,18 @@ using k8s;
 using k8s.Models;
 using KubeRescue.Diagnosis;
 using KubeRescue.Kube;
+using KubeRescue.Lab.Faults;
 
 namespace KubeRescue.Bench.Mttr;
 
-/// <summary>What breaks, and how each way of recovering is asked for it.</summary>
-sealed record Scenario(string Name, string Break, string Recover, string Manual, IReadOnlyList<ControlPlaneComponent> Components)
+/// <summary>What breaks (every pod of the components deleted), and how each way of recovering is asked for it.</summary>
+sealed record Scenario(string Name, string Recover, IReadOnlyList<ControlPlaneComponent> Components)
 {
     public static readonly IReadOnlyList<Scenario> All =
     [
-        new("scheduler", "scheduler", "scheduler", "scheduler", [ControlPlaneComponent.Scheduler]),
-        new("controller-manager", "controller-manager", "controller-manager", "controller-manager", [ControlPlaneComponent.ControllerManager]),
-        new("both", "both", "all", "both", ControlPlaneComponent.All),
+        new("scheduler", "scheduler", [ControlPlaneComponent.Scheduler]),
+        new("controller-manager", "controller-manager", [ControlPlaneComponent.ControllerManager]),
+        new("both", "all", ControlPlaneComponent.All),
     ];
 }
 
@@ -27,7 +28,7 @@ sealed record Method(string Name, bool Manual, IReadOnlyList<string> Arguments, 
         if (!Manual) return Tools.Cli(["recover", scenario.Recover, "--yes", "-o", "json", "--kubeconfig", lab.Kubeconfig, .. Arguments]);
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Tools.ManualScript);
-        psi.ArgumentList.Add(scenario.Manual);
+        psi.ArgumentList.Add(scenario.Name);
         psi.Environment["KUBECONFIG"] = lab.Kubeconfig;
         psi.Environment["KUBECACHEDIR"] = lab.KubectlCache;
         psi.Environment["KUBECTL"] = Tools.Kubectl;
@@ -40,7 +41,7 @@ sealed record StepTime(string Step, string? Component, double Seconds);
 
 /// <summary>
 /// One recovery: seconds from the method's start to the first moment the health criterion held (<see cref="ToHealthy"/>),
-/// to its exit (<see cref="ToExit"/>), and from the fault (<c>lab break</c> returning) to health; the floor of the same
+/// to its exit (<see cref="ToExit"/>), and from the fault (its last deletion settled) to health; the floor of the same
 /// run; for kube-rescue, when its plan was printed (process start-up, connection and planning), its own run time and
 /// its steps from <c>-o json</c>.
 /// </summary>
@@ -100,13 +101,12 @@ static class Runs
             desired[c.Name] = (await client.AppsV1.ReadNamespacedDeploymentAsync(c.Name, c.Namespace, cancellationToken: ct)).Spec.Replicas ?? 1;
 
         await using var observer = await Observer.StartAsync(client, ct);
-        var settle = (5 / timeScale).ToString("0.###", CultureInfo.InvariantCulture);
-        var broken = await Processes.RunAsync(Tools.Cli("lab", "break", scenario.Break, "--settle", settle, "--kubeconfig", lab.Kubeconfig), TimeSpan.FromMinutes(5), ct);
-        if (broken.ExitCode != 0) throw new InvalidOperationException($"lab break {scenario.Break} exited {broken.ExitCode}: {broken.Output}");
+        // The fault `kube-rescue lab break` causes (the same code, through the API), without a process start to time.
+        await DeletePodsFault.RunAsync(client, [.. scenario.Components.Select(c => c.Name)], TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5 / timeScale), _ => { }, ct);
         var brokenAt = Clock.Now;
         foreach (var c in scenario.Components)
             if ((await ControlPlaneDiagnoser.DiagnoseAsync(client, c, ct)).Verdict != Verdict.Down)
-                throw new InvalidOperationException($"lab break {scenario.Break} returned, but {c.Name} is not down");
+                throw new InvalidOperationException($"the fault was caused, but {c.Name} is not down");
 
         var start = Clock.Now;
         var process = Processes.RunAsync(method.Start(scenario, lab), RunTimeout, ct);
