@@ -5,7 +5,9 @@
 //   dotnet run -c Release --project bench/Mttr -- --quick      # small (CI): 5x faster lab, 1 run, kube-rescue and manual
 //   ... -- --runs 3 --scenario both --json results.json        # fewer runs, one scenario; every run's figures as JSON
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using KubeRescue.Bench.Mttr;
 
 var quick = false;
@@ -32,9 +34,9 @@ IReadOnlyList<Method> methods = quick
     : [new("kube-rescue", false, []), new("kube-rescue --min-ready 0s", false, ["--min-ready", "0s"]), new("manual", true, [])];
 // Ctrl-C or SIGTERM stops the run in progress and still stops the labs (finally blocks do not run when the signal kills the process).
 using var cancel = new CancellationTokenSource();
-using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
-void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+void Stop(PosixSignalContext context)
 {
     context.Cancel = true;
     cancel.Cancel();
@@ -85,7 +87,7 @@ finally
 Report.Write(Console.Out, results, boots, methods, quick);
 if (json is not null)
     await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { timeScale, runs, boots = boots.Select(b => new { b.Scenario, b.Seconds }), results },
-        new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), ct);
+        new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }), ct);
 return results.Any(x => x.Failure is not null) ? 1 : 0;
 
 static int Usage(string error)

@@ -41,9 +41,10 @@ sealed record StepTime(string Step, string? Component, double Seconds);
 
 /// <summary>
 /// One recovery: seconds from the method's start to the first moment the health criterion held (<see cref="ToHealthy"/>),
-/// to its exit (<see cref="ToExit"/>), and from the fault (its last deletion settled) to health; the floor of the same
-/// run; for kube-rescue, when its plan was printed (process start-up, connection and planning), its own run time and
-/// its steps from <c>-o json</c>.
+/// to its exit (<see cref="ToExit"/>), and from the end of the fault (the component down and settled, when the lab's
+/// <c>DeletePodsFault</c>, <c>lab break</c>'s code, returns) to health; the floor of the same run; for kube-rescue,
+/// when its plan was printed (process start-up, connection and planning), its own run time and its steps from
+/// <c>-o json</c>.
 /// </summary>
 sealed record RunResult(string Scenario, string Method, int Run, string? Failure, double ToHealthy, double ToExit, double FaultToHealthy,
     Floor? Floor, double? Planned, double? ToolElapsed, IReadOnlyList<StepTime>? Steps);
