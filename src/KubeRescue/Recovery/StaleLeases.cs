@@ -54,8 +54,12 @@ public static class StaleLeases
             await ReleaseIfHolderGoneAsync(run, lease, ct);
     }
 
-    /// <summary>A pod's identity is its name (or its node's, with hostNetwork): gone when no pod and no node has that name.</summary>
-    static async Task<bool> ProvablyGoneAsync(IKubernetes client, string ns, string host, CancellationToken ct) =>
-        await RescuePods.ReadAsync(client, ns, host, ct) is null
-        && await Reads.OrNullAsync(() => client.CoreV1.ReadNodeAsync(host, cancellationToken: ct)) is null;
+    /// <summary>A pod's identity is its name (or its node's, with hostNetwork): gone when no pod and no node has that name (both read at once).</summary>
+    static async Task<bool> ProvablyGoneAsync(IKubernetes client, string ns, string host, CancellationToken ct)
+    {
+        var pod = RescuePods.ReadAsync(client, ns, host, ct);
+        var node = Reads.OrNullAsync(() => client.CoreV1.ReadNodeAsync(host, cancellationToken: ct));
+        await Task.WhenAll(pod, node);
+        return await pod is null && await node is null;
+    }
 }
