@@ -22,11 +22,21 @@ public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Act
     /// <summary>Since when each pod has been Ready, for the whole run (see <see cref="PodObservation"/>).</summary>
     public ReadinessTracker Readiness { get; } = new(options.MinReady);
 
-    /// <summary>The step running now, for the events it reports.</summary>
-    public IRecoveryStep? Current { get; set; }
+    readonly AsyncLocal<IRecoveryStep?> _current = new();
+    readonly Lock _reporting = new();
 
-    public void Report(RecoveryEventKind kind, string message, TimeSpan? stepElapsed = null) =>
-        report(new RecoveryEvent(kind, Current?.Name ?? "plan", Current?.Component?.Name, message, Elapsed, stepElapsed));
+    /// <summary>
+    /// The step running in this flow, for the events it reports: the rescue pods start side by side, each step in a
+    /// flow of its own (see <see cref="RecoveryRunner"/>).
+    /// </summary>
+    public IRecoveryStep? Current { get => _current.Value; set => _current.Value = value; }
+
+    /// <summary>Reports one event; steps running side by side report one at a time.</summary>
+    public void Report(RecoveryEventKind kind, string message, TimeSpan? stepElapsed = null)
+    {
+        var e = new RecoveryEvent(kind, Current?.Name ?? "plan", Current?.Component?.Name, message, Elapsed, stepElapsed);
+        lock (_reporting) report(e);
+    }
 
     public void Progress(string message) => Report(RecoveryEventKind.Progress, message);
 
