@@ -58,6 +58,12 @@ public class RecoveryTests
             ("remove-rescue-pod", "kube-scheduler"), ("await-leader", "kube-scheduler"),
             ("remove-rescue-pod", "kube-controller-manager"), ("await-leader", "kube-controller-manager"), ("verify", null)],
             result.Steps.Select(s => (s.Step, s.Component)));
+        // The rescue pods start side by side: the controller-manager's is created before the scheduler's has proved
+        // itself (a --min-ready window later), and each step's events name their own step.
+        var created = Assert.Single(lab.Events, e => e.Step == "ensure-rescue-pod" && e.Component == "kube-controller-manager" && e.Message.StartsWith("created kube-controller-manager-rescue", StringComparison.Ordinal));
+        var proved = Assert.Single(lab.Events, e => e.Kind == RecoveryEventKind.Finished && e.Step == "ensure-rescue-pod" && e.Component == "kube-scheduler");
+        Assert.True(created.Elapsed < proved.Elapsed, lab.Story);
+        Assert.DoesNotContain(lab.Events, e => e.Component == "kube-scheduler" && e.Message.Contains("kube-controller-manager-rescue", StringComparison.Ordinal));
         await lab.AssertHealthyAsync(ControlPlaneComponent.Scheduler);
         await lab.AssertHealthyAsync(ControlPlaneComponent.ControllerManager);
     }
