@@ -70,14 +70,20 @@ sealed class LabProcess : IAsyncDisposable
 
     /// <summary>
     /// The operator has looked at the healthy cluster with both tools before: kubectl's discovery cache and the page
-    /// cache holding kube-rescue's assemblies are warm, as they are for every later run. Status must say healthy (exit 0).
+    /// cache holding kube-rescue's assemblies (and the native binary, if built) are warm, as they are for every later
+    /// run. Status must say healthy (exit 0).
     /// </summary>
     async Task WarmUpAsync(CancellationToken ct)
     {
         await Processes.RunAsync(new ProcessStartInfo(Tools.Kubectl, ["--kubeconfig", Kubeconfig, "--cache-dir", KubectlCache, "get", "pods", "-A"])
             { RedirectStandardOutput = true, RedirectStandardError = true }, TimeSpan.FromMinutes(3), ct);
-        var status = await Processes.RunAsync(Tools.Cli("status", "--kubeconfig", Kubeconfig), TimeSpan.FromMinutes(3), ct);
-        if (status.ExitCode != 0) throw new InvalidOperationException($"kube-rescue status on the fresh lab exited {status.ExitCode}: {status.Output}");
+        var statuses = new List<ProcessStartInfo> { Tools.Cli("status", "--kubeconfig", Kubeconfig) };
+        if (Tools.Native is not null) statuses.Add(Tools.NativeCli("status", "--kubeconfig", Kubeconfig));
+        foreach (var psi in statuses)
+        {
+            var status = await Processes.RunAsync(psi, TimeSpan.FromMinutes(3), ct);
+            if (status.ExitCode != 0) throw new InvalidOperationException($"{psi.FileName} status on the fresh lab exited {status.ExitCode}: {status.Output}");
+        }
     }
 
     public string Output { get { lock (_output) return _output.ToString(); } }
@@ -108,10 +114,21 @@ static class Tools
     /// </summary>
     public static string Kubectl { get; } = FindKubectl();
 
+    /// <summary>The native build as docs/install.md publishes it (the end-to-end tests do too), if it is there.</summary>
+    public static string? Native { get; } = File.Exists(Path.Combine(Repository, "artifacts", "native", "kubectl-rescue"))
+        ? Path.Combine(Repository, "artifacts", "native", "kubectl-rescue") : null;
+
     public static ProcessStartInfo Cli(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(CliDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    public static ProcessStartInfo NativeCli(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Native ?? throw new InvalidOperationException("no native build in artifacts/native")) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         return psi;
     }

@@ -2,6 +2,7 @@
 // floor no procedure can beat, for the scheduler, the controller-manager and both (see docs/benchmarks.md).
 //
 //   dotnet run -c Release --project bench/Mttr                 # full: real timings, 5 runs of each method per scenario
+//                                                              # (with the native build too, if artifacts/native has it)
 //   dotnet run -c Release --project bench/Mttr -- --quick      # small (CI): 5x faster lab, 1 run, kube-rescue and manual
 //   ... -- --runs 3 --scenario both --json results.json        # fewer runs, one scenario; every run's figures as JSON
 using System.Globalization;
@@ -29,9 +30,12 @@ var runs = runsAsked ?? (quick ? 1 : 5);
 
 // Quick runs the lab 5x faster, with kube-rescue's stability window and the operator's 2 s polling scaled alike.
 var timeScale = quick ? 5.0 : 1.0;
+// The full run adds --min-ready 0s (the mechanism's own overhead, without the safety window) and, if it is built,
+// the native binary (start-up without the JIT).
 IReadOnlyList<Method> methods = quick
     ? [new("kube-rescue", false, ["--min-ready", "1s"]), new("manual", true, [], Poll: 2 / timeScale)]
-    : [new("kube-rescue", false, []), new("kube-rescue --min-ready 0s", false, ["--min-ready", "0s"]), new("manual", true, [])];
+    : [new("kube-rescue", false, []), new("kube-rescue --min-ready 0s", false, ["--min-ready", "0s"]),
+        .. Tools.Native is null ? Array.Empty<Method>() : [new("kube-rescue native", false, [], Native: true)], new("manual", true, [])];
 // Ctrl-C or SIGTERM stops the run in progress and still stops the labs (finally blocks do not run when the signal kills the process).
 using var cancel = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

@@ -20,12 +20,16 @@ sealed record Scenario(string Name, string Recover, IReadOnlyList<ControlPlaneCo
     ];
 }
 
-/// <summary>A way of recovering: kube-rescue with extra arguments, or the manual script polling every <see cref="Poll"/> seconds.</summary>
-sealed record Method(string Name, bool Manual, IReadOnlyList<string> Arguments, double Poll = 2)
+/// <summary>
+/// A way of recovering: kube-rescue (the JIT build beside the benchmark, or the native one) with extra arguments, or
+/// the manual script polling every <see cref="Poll"/> seconds.
+/// </summary>
+sealed record Method(string Name, bool Manual, IReadOnlyList<string> Arguments, double Poll = 2, bool Native = false)
 {
     public ProcessStartInfo Start(Scenario scenario, LabProcess lab)
     {
-        if (!Manual) return Tools.Cli(["recover", scenario.Recover, "--yes", "-o", "json", "--kubeconfig", lab.Kubeconfig, .. Arguments]);
+        string[] recover = ["recover", scenario.Recover, "--yes", "-o", "json", "--kubeconfig", lab.Kubeconfig, .. Arguments];
+        if (!Manual) return Native ? Tools.NativeCli(recover) : Tools.Cli(recover);
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Tools.ManualScript);
         psi.ArgumentList.Add(scenario.Name);
