@@ -22,6 +22,13 @@ public static class Plugin
         return code;
     }
 
+    /// <summary>
+    /// A command the engine suggests (<c>kube-rescue recover scheduler</c>) as the user types it: under kubectl,
+    /// <c>kubectl rescue recover scheduler</c>. Documents (<c>-o json</c>) keep the engine's words.
+    /// </summary>
+    public static string AsTyped(string advice) =>
+        RootCommand.ExecutableName == ExecutableName ? advice.Replace("kube-rescue ", "kubectl rescue ", StringComparison.Ordinal) : advice;
+
     /// <summary>The usage lines (<c>kubectl-rescue status [options]</c>) and the examples (<c>kube-rescue status</c>) as <c>kubectl rescue status</c>.</summary>
     public static string AsPlugin(string help) => help.Replace(ExecutableName, "kubectl rescue", StringComparison.Ordinal)
         .Replace("  kube-rescue ", "  kubectl rescue ", StringComparison.Ordinal);

@@ -129,6 +129,19 @@ public sealed class NativeTests(ClusterLabProcess lab) : IClassFixture<ClusterLa
     }
 
     [Fact]
+    public async Task A_CA_that_does_not_vouch_for_the_server_is_a_clear_TLS_error_in_the_native_build()
+    {
+        // The native build checks the server against the kubeconfig's CA alone (src/KubeRescue/Kube/ClientTls.cs).
+        var kubeconfig = Path.Combine(_kubectlCache, "wrong-ca.kubeconfig");
+        using (var other = KubeRescue.Lab.ApiServer.Hosting.LabCertificates.Create())
+            await File.WriteAllTextAsync(kubeconfig, Regex.Replace(await File.ReadAllTextAsync(lab.Kubeconfig), @"certificate-authority-data: \S+",
+                $"certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(other.CaPem()))}"));
+        var result = await NativeAsync("status", "--kubeconfig", kubeconfig);
+        Assert.True(result.ExitCode == 3, result.Output);
+        Assert.StartsWith("error: TLS failed talking to the API server: ", result.Stderr);
+    }
+
+    [Fact]
     public async Task Kubectl_lists_the_plugin_and_kubectl_rescue_status_runs_it_with_the_arguments()
     {
         var list = await KubectlAsync("plugin", "list");
@@ -202,6 +215,11 @@ public sealed class NativeTests(ClusterLabProcess lab) : IClassFixture<ClusterLa
     {
         var broken = await Processes.RunAsync(Processes.Cli("lab", "break", "scheduler", "--kubeconfig", lab.Kubeconfig, "--settle", "2"), timeout: TimeSpan.FromMinutes(2));
         Assert.True(broken.ExitCode == 0, broken.Output);
+
+        // Called by its plugin name, the binary suggests the command as the user types it.
+        var before = await NativeAsync("status", "--kubeconfig", lab.Kubeconfig);
+        Assert.True(before.ExitCode != 0, before.Output);
+        Assert.Contains("Next step for kube-scheduler: kubectl rescue recover scheduler", before.Stdout);
 
         var recover = await NativeAsync("recover", "scheduler", "--yes", "--timeout", "4m", "--kubeconfig", lab.Kubeconfig);
         Assert.True(recover.ExitCode == 0, recover.Output);

@@ -193,6 +193,12 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
             var unreachable = Path.Combine(dir, "unreachable");
             await File.WriteAllTextAsync(unreachable, Regex.Replace(await File.ReadAllTextAsync(lab.Kubeconfig), @"server: https://127\.0\.0\.1:\d+", "server: https://127.0.0.1:1"));
 
+            // Another lab's CA (a fresh one from the same generator) does not vouch for this server.
+            var wrongCa = Path.Combine(dir, "wrong-ca");
+            using (var other = KubeRescue.Lab.ApiServer.Hosting.LabCertificates.Create())
+                await File.WriteAllTextAsync(wrongCa, Regex.Replace(await File.ReadAllTextAsync(lab.Kubeconfig), @"certificate-authority-data: \S+",
+                    $"certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(other.CaPem()))}"));
+
             var cases = new (string[] Args, string Error)[]
             {
                 (["--kubeconfig", Path.Combine(dir, "missing")], $"error: cannot use the kubeconfig: kubeconfig file not found at {Path.Combine(dir, "missing")}"),
@@ -200,6 +206,7 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
                 (["--kubeconfig", empty], "error: cannot use the kubeconfig: it is empty or incomplete"),
                 (["--kubeconfig", lab.Kubeconfig, "--context", "nope"], "error: cannot use the kubeconfig: CurrentContext: nope not found"),
                 (["--kubeconfig", unreachable], "error: cannot reach the API server at https://127.0.0.1:1: Connection refused"),
+                (["--kubeconfig", wrongCa], "error: TLS failed talking to the API server: "),
             };
             foreach (var (args, error) in cases)
             {

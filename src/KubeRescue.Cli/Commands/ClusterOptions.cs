@@ -86,6 +86,7 @@ public sealed class ClusterOptions
                     $"its user runs the credential plugin {exec}, which this native build cannot: the client's exec support needs reflection-based JSON. Use the JIT build (./kube-rescue)");
             var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
             config.UserAgent = RescueMetadata.FieldManager;
+            ClientTls.TrustOnlyKubeconfigCa(config);
             return config;
         }
         catch (Exception e) when (e is KubeConfigException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)

@@ -28,7 +28,13 @@ public static class ApiServerProbe
     static async Task<(bool Ok, string? Detail)> GetAsync(Kubernetes client, string endpoint, CancellationToken ct)
     {
         var baseUri = client.BaseUri.AbsoluteUri.EndsWith('/') ? client.BaseUri : new Uri(client.BaseUri.AbsoluteUri + "/");
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"{endpoint}?verbose"));
+        // HTTP/2 as the client's typed calls ask it, so the probes share their connection instead of opening a
+        // second one (a second TLS handshake) for HTTP/1.1.
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"{endpoint}?verbose"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
         try
         {
             if (client.Credentials is { } credentials) await credentials.ProcessHttpRequestAsync(request, ct);

@@ -4,6 +4,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using KubeRescue.Cli.Output;
+using KubeRescue.Kube;
 using KubeRescue.Placement;
 using KubeRescue.Rendering;
 
@@ -100,7 +101,7 @@ public static class RenderCommand
         }
         catch (HttpRequestException e)
         {
-            return Fail(1, $"cannot reach the API server: {e.Message}");
+            return Fail(1, ApiErrors.Describe(e));
         }
     }
 

@@ -4,6 +4,7 @@ using k8s;
 using k8s.Autorest;
 using KubeRescue.Cli.Output;
 using KubeRescue.Diagnosis;
+using KubeRescue.Kube;
 
 namespace KubeRescue.Cli.Commands.Status;
 
@@ -59,6 +60,11 @@ public static class StatusCommand
             try
             {
                 status = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct);
+            }
+            catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException)
+            {
+                await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e)} (server {config.Host})");
+                return ExitNoDiagnosis;
             }
             catch (HttpRequestException e)
             {

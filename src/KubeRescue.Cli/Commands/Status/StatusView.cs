@@ -63,7 +63,7 @@ public static class StatusView
                     sets.AddRow(Plain(rs.Name), Plain(I(rs.Desired)), Plain(I(rs.Actual)), Plain(rs.ReportedReplicas is { } reported ? I(reported) : ""), Plain(rs.Revision ?? ""));
                 console.Write(sets);
             }
-            Line(console, "Next step", c.NextStep);
+            Line(console, "Next step", Plugin.AsTyped(c.NextStep));
         }
 
         console.WriteLine();
@@ -80,7 +80,7 @@ public static class StatusView
         console.Write(daemonSets);
 
         console.WriteLine();
-        var steps = status.Components.Where(c => c.NextStep != "none").Select(c => (c.Name, c.NextStep)).ToList();
+        var steps = status.Components.Where(c => c.NextStep != "none").Select(c => (c.Name, Plugin.AsTyped(c.NextStep))).ToList();
         if (status.ApiServer.Verdict != Verdict.Healthy)
             steps.Insert(0, ("the API server", $"read its failed checks: kubectl get --raw '/{(status.ApiServer.Live ? "readyz" : "livez")}?verbose'"));
         if (steps.Count == 0) console.WriteLine("Next step: none");
