@@ -9,9 +9,10 @@ public sealed record StepResult(string Step, string? Component, string Outcome, 
 public sealed record RecoveryResult(bool Succeeded, IReadOnlyList<StepResult> Steps, TimeSpan Elapsed, string? Failure, ControlPlaneStatus? After);
 
 /// <summary>
-/// Runs a plan's steps in order (the rescue pods' side by side) and reports each. A failed step stops the run: a rescue pod that works is left
-/// running (the cluster is better off with it, and a second run adopts it). Cancellation (Ctrl-C) removes the pods
-/// this run created before it returns, so an interrupted run leaves the cluster as it found it.
+/// Runs a plan's steps in order (the rescue pods' side by side) and reports each. A failed step stops the run: a
+/// rescue pod that works is left running (the cluster is better off with it, and a second run adopts it).
+/// Cancellation (Ctrl-C) removes the pods this run created before it returns, so an interrupted run leaves the
+/// cluster as it found it.
 /// </summary>
 public static class RecoveryRunner
 {
