@@ -35,26 +35,53 @@ public static class PodState
 /// <summary>
 /// Ready, and stayed so: a pod counts as started once it has been Ready, with the same restart count, for
 /// <c>minReady</c> as measured on this machine's clock (not the kubelet's timestamps, which another clock wrote).
+/// One tracker serves a whole run, fed by every step that looks at a pod and by the run's own observation of the
+/// plan's pods, so that a pod's window starts when it became Ready, not when a later step first looked.
 /// </summary>
 public sealed class ReadinessTracker(TimeSpan minReady, TimeProvider? time = null)
 {
+    static readonly TimeSpan MaxRecheck = TimeSpan.FromSeconds(1);
+
     readonly Dictionary<string, (int Restarts, DateTime Since)> _ready = new(StringComparer.Ordinal);
+    readonly Lock _gate = new();
     readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public bool IsStable(V1Pod pod)
     {
         var uid = pod.Metadata.Uid;
         var now = _time.GetUtcNow().UtcDateTime;
-        if (!PodState.IsReady(pod) || PodState.IsTerminating(pod) || PodState.Crash(pod) is not null)
+        lock (_gate)
         {
-            _ready.Remove(uid);
-            return false;
+            if (!PodState.IsReady(pod) || PodState.IsTerminating(pod) || PodState.Crash(pod) is not null)
+            {
+                _ready.Remove(uid);
+                return false;
+            }
+            var restarts = PodState.Restarts(pod);
+            if (!_ready.TryGetValue(uid, out var seen) || seen.Restarts != restarts) _ready[uid] = seen = (restarts, now);
+            return now - seen.Since >= minReady;
         }
-        var restarts = PodState.Restarts(pod);
-        if (!_ready.TryGetValue(uid, out var seen) || seen.Restarts != restarts) _ready[uid] = seen = (restarts, now);
-        return now - seen.Since >= minReady;
     }
 
-    /// <summary>How long until a Ready pod seen now would count as stable; the caller re-judges then.</summary>
-    public TimeSpan Recheck => minReady <= TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(minReady.Ticks, TimeSpan.FromSeconds(1).Ticks));
+    /// <summary>
+    /// How long until the next pod seen Ready would count as stable (at most a second): the caller re-judges then,
+    /// not on a coarser tick that would add up to a second to every wait.
+    /// </summary>
+    public TimeSpan Recheck
+    {
+        get
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            lock (_gate)
+            {
+                var next = MaxRecheck;
+                foreach (var (_, since) in _ready.Values)
+                {
+                    var due = since + minReady - now;
+                    if (due > TimeSpan.Zero && due < next) next = due;
+                }
+                return next;
+            }
+        }
+    }
 }

@@ -16,33 +16,17 @@ public static class RecoveryPlanner
 {
     public static async Task<RecoveryPlan> PlanAsync(IKubernetes client, RecoveryOptions options, CancellationToken ct)
     {
-        var notes = new List<string>();
-        var statuses = new Dictionary<ControlPlaneComponent, ComponentStatus>();
-        foreach (var component in ControlPlaneComponent.All)
-            statuses[component] = await ControlPlaneDiagnoser.DiagnoseAsync(client, component, ct);
+        // Every read here is independent of the others until a component is judged: they run together, so that
+        // planning costs a few round trips, not the sum of a few dozen (the first ones also wait for the connection).
+        var pinnedRead = options.Node is { } nodeName ? ReadPinnedAsync(client, nodeName, ct) : Task.FromResult<V1Node?>(null);
+        var diagnosed = await Task.WhenAll(ControlPlaneComponent.All.Select(c => ControlPlaneDiagnoser.DiagnoseAsync(client, c, ct)));
+        var statuses = ControlPlaneComponent.All.Zip(diagnosed).ToDictionary(x => x.First, x => x.Second);
+        var pinned = await pinnedRead;
 
-        V1Node? pinned = null;
-        if (options.Node is { } nodeName)
-        {
-            try { pinned = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-                throw new RecoveryRefusedException($"node {nodeName} does not exist");
-            }
-        }
-
-        var plans = new List<ComponentPlan>();
-        foreach (var component in ControlPlaneComponent.All.Where(options.Components.Contains))
-        {
-            var status = statuses[component];
-            var existing = await ExistingRescueAsync(client, component, ct);
-            if (status.Verdict == Verdict.Healthy && existing is null && !options.Force)
-            {
-                notes.Add($"{component.Name} is healthy: {status.Summary}");
-                continue;
-            }
-            plans.Add(await PlanComponentAsync(client, component, status, existing, pinned, options, notes, ct));
-        }
+        var considered = await Task.WhenAll(ControlPlaneComponent.All.Where(options.Components.Contains)
+            .Select(component => ConsiderAsync(client, component, statuses[component], pinned, options, ct)));
+        var plans = considered.Select(c => c.Plan).OfType<ComponentPlan>().ToList();
+        var notes = considered.SelectMany(c => c.Notes).ToList();
         if (plans.Count == 0)
             throw new RecoveryRefusedException($"nothing to recover: {string.Join("; ", notes)}. Use --force to run a rescue anyway.");
 
@@ -56,13 +40,37 @@ public static class RecoveryPlanner
         return new RecoveryPlan(plans, Steps(plans), notes);
     }
 
+    static async Task<V1Node?> ReadPinnedAsync(IKubernetes client, string nodeName, CancellationToken ct)
+    {
+        try { return await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: ct); }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new RecoveryRefusedException($"node {nodeName} does not exist");
+        }
+    }
+
+    /// <summary>One component's plan, or none (with a note) when it is healthy and no earlier run left a rescue pod.</summary>
+    static async Task<(ComponentPlan? Plan, IReadOnlyList<string> Notes)> ConsiderAsync(IKubernetes client, ControlPlaneComponent component, ComponentStatus status,
+        V1Node? pinned, RecoveryOptions options, CancellationToken ct)
+    {
+        var notes = new List<string>();
+        var existing = await ExistingRescueAsync(client, component, ct);
+        if (status.Verdict == Verdict.Healthy && existing is null && !options.Force)
+        {
+            notes.Add($"{component.Name} is healthy: {status.Summary}");
+            return (null, notes);
+        }
+        return (await PlanComponentAsync(client, component, status, existing, pinned, options, notes, ct), notes);
+    }
+
     static async Task<ComponentPlan> PlanComponentAsync(IKubernetes client, ControlPlaneComponent component, ComponentStatus status, V1Pod? existing,
         V1Node? pinned, RecoveryOptions options, List<string> notes, CancellationToken ct)
     {
-        var workload = await Workload.ReadAsync(client, component, ct);
-        RescueSource source;
-        try { source = await RescueSources.ResolveAsync(client, component, options.Source, ct); }
-        catch (RescueSourceException e) { throw new RecoveryRefusedException(e.Message); }
+        // Read together; a refusal about the workload still comes before one about the source.
+        var workloadRead = Workload.ReadAsync(client, component, ct);
+        var sourceRead = ResolveSourceAsync(client, component, options.Source, ct);
+        await Task.WhenAll(workloadRead, sourceRead);
+        var (workload, source) = (await workloadRead, await sourceRead);
 
         // A rescue pod from another template than the workload's own (an older revision, last-good) brings back the
         // pods the older ReplicaSets still want; the workload's own template stays the bad one unless --rollback.
@@ -98,6 +106,12 @@ public static class RecoveryPlanner
         var pod = candidates.Count > 0 ? RescuePodRenderer.Render(component, source, candidates[0].Node) : probe;
         if (existing is not null) notes.Add($"{component.RescuePodName} exists (on {existing.Spec.NodeName}): an earlier run left it, this one adopts it");
         return new ComponentPlan(component, status, workload, source, differs && options.Rollback, candidates, pod, existing);
+    }
+
+    static async Task<RescueSource> ResolveSourceAsync(IKubernetes client, ControlPlaneComponent component, RescueSourceSpec spec, CancellationToken ct)
+    {
+        try { return await RescueSources.ResolveAsync(client, component, spec, ct); }
+        catch (RescueSourceException e) { throw new RecoveryRefusedException(e.Message); }
     }
 
     /// <summary>The rescue pod an earlier run left; a pod of that name that kube-rescue did not create is never touched.</summary>

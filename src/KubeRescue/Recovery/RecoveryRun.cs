@@ -5,8 +5,8 @@ using k8s.Models;
 namespace KubeRescue.Recovery;
 
 /// <summary>
-/// What the steps of one run share: the client, the options, the deadline, the progress report, and the pods this
-/// run created (which Ctrl-C removes).
+/// What the steps of one run share: the client, the options, the deadline, the progress report, what it has seen of
+/// pods' readiness, and the pods this run created (which Ctrl-C removes).
 /// </summary>
 public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Action<RecoveryEvent> report)
 {
@@ -19,11 +19,24 @@ public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Act
     public DateTime Deadline { get; } = DateTime.UtcNow + options.Timeout;
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    /// <summary>The step running now, for the events it reports.</summary>
-    public IRecoveryStep? Current { get; set; }
+    /// <summary>Since when each pod has been Ready, for the whole run (see <see cref="PodObservation"/>).</summary>
+    public ReadinessTracker Readiness { get; } = new(options.MinReady);
 
-    public void Report(RecoveryEventKind kind, string message, TimeSpan? stepElapsed = null) =>
-        report(new RecoveryEvent(kind, Current?.Name ?? "plan", Current?.Component?.Name, message, Elapsed, stepElapsed));
+    readonly AsyncLocal<IRecoveryStep?> _current = new();
+    readonly Lock _reporting = new();
+
+    /// <summary>
+    /// The step running in this flow, for the events it reports: the rescue pods start side by side, each step in a
+    /// flow of its own (see <see cref="RecoveryRunner"/>).
+    /// </summary>
+    public IRecoveryStep? Current { get => _current.Value; set => _current.Value = value; }
+
+    /// <summary>Reports one event; steps running side by side report one at a time.</summary>
+    public void Report(RecoveryEventKind kind, string message, TimeSpan? stepElapsed = null)
+    {
+        var e = new RecoveryEvent(kind, Current?.Name ?? "plan", Current?.Component?.Name, message, Elapsed, stepElapsed);
+        lock (_reporting) report(e);
+    }
 
     public void Progress(string message) => Report(RecoveryEventKind.Progress, message);
 

@@ -9,56 +9,75 @@ public sealed record StepResult(string Step, string? Component, string Outcome, 
 public sealed record RecoveryResult(bool Succeeded, IReadOnlyList<StepResult> Steps, TimeSpan Elapsed, string? Failure, ControlPlaneStatus? After);
 
 /// <summary>
-/// Runs a plan's steps in order and reports each. A failed step stops the run: a rescue pod that works is left
-/// running (the cluster is better off with it, and a second run adopts it). Cancellation (Ctrl-C) removes the pods
-/// this run created before it returns, so an interrupted run leaves the cluster as it found it.
+/// Runs a plan's steps in order (the rescue pods' side by side) and reports each. A failed step stops the run: a
+/// rescue pod that works is left running (the cluster is better off with it, and a second run adopts it).
+/// Cancellation (Ctrl-C) removes the pods this run created before it returns, so an interrupted run leaves the
+/// cluster as it found it.
 /// </summary>
 public static class RecoveryRunner
 {
     public static async Task<RecoveryResult> RunAsync(IKubernetes client, RecoveryPlan plan, RecoveryOptions options, Action<RecoveryEvent> report, CancellationToken ct)
     {
         var run = new RecoveryRun(client, options, report);
+        await using var observation = PodObservation.Start(run, plan);
         var results = new List<StepResult>();
-        foreach (var p in plan.Components)
-            await RescueEvents.RecordAsync(run, p.Workload, RescueEvents.Started,
-                $"kube-rescue is recovering {p.Component.Name} with a rescue pod from {p.Source.Description}{(p.Source.Revision is null ? "" : $" revision {p.Source.Revision}")}", ct);
+        // Recorded together: the first step waits on them.
+        await Task.WhenAll(plan.Components.Select(p => RescueEvents.RecordAsync(run, p.Workload, RescueEvents.Started,
+            $"kube-rescue is recovering {p.Component.Name} with a rescue pod from {p.Source.Description}{(p.Source.Revision is null ? "" : $" revision {p.Source.Revision}")}", ct)));
         string? failure = null;
-        foreach (var step in plan.Steps)
+        for (var next = 0; next < plan.Steps.Count && failure is null;)
         {
-            run.Current = step;
-            var started = run.Elapsed;
-            run.Report(RecoveryEventKind.Started, step.Description);
+            // The rescue pods start side by side: each still proves itself (Ready, no restart, for --min-ready) before
+            // anything depends on it, but the second one's window no longer waits for the first one's to end.
+            var first = plan.Steps[next];
+            List<IRecoveryStep> group = first is EnsureRescuePodStep ? [.. plan.Steps.Skip(next).TakeWhile(s => s is EnsureRescuePodStep)] : [first];
+            next += group.Count;
+            StepResult[] outcomes;
             try
             {
-                var outcome = await step.RunAsync(run, ct);
-                var took = run.Elapsed - started;
-                results.Add(new StepResult(step.Name, step.Component?.Name, outcome, took, true));
-                run.Report(RecoveryEventKind.Finished, outcome, took);
-                if (step is AwaitLeaderStep && plan.Components.FirstOrDefault(p => p.Component == step.Component) is { } done)
-                    await RescueEvents.RecordAsync(run, done.Workload, RescueEvents.Completed, $"{done.Component.Name} recovered: {outcome}", ct);
+                outcomes = await Task.WhenAll(group.Select(step => RunStepAsync(run, plan, step, ct)));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 await UndoAsync(run);
                 throw;
             }
-            catch (Exception e) when (e is RecoveryFailedException or Kube.WaitTimeoutException or k8s.Autorest.HttpOperationException or HttpRequestException)
+            results.AddRange(outcomes);
+            if (outcomes.FirstOrDefault(o => !o.Succeeded) is { } failed)
             {
-                var took = run.Elapsed - started;
-                var why = Kube.ApiErrors.Describe(e);
-                failure = $"{step.Name}{(step.Component is null ? "" : $" ({step.Component.Name})")}: {why}";
-                results.Add(new StepResult(step.Name, step.Component?.Name, why, took, false));
-                run.Report(RecoveryEventKind.Failed, why, took);
+                failure = $"{failed.Step}{(failed.Component is null ? "" : $" ({failed.Component})")}: {failed.Outcome}";
                 foreach (var p in plan.Components)
                     await RescueEvents.RecordAsync(run, p.Workload, RescueEvents.Failed, $"kube-rescue could not recover {p.Component.Name}: {failure}", CancellationToken.None);
-                break;
             }
         }
-        run.Current = null;
         ControlPlaneStatus? after = null;
         try { after = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct); }
         catch (Exception e) when (Kube.ApiErrors.IsApiOrTransport(e)) { run.Warn($"could not read the status afterwards: {Kube.ApiErrors.Describe(e)}"); }
         return new RecoveryResult(failure is null, results, run.Elapsed, failure, after);
+    }
+
+    /// <summary>One step, reported as it starts and ends; a failure the run stops on is its result, not an exception.</summary>
+    static async Task<StepResult> RunStepAsync(RecoveryRun run, RecoveryPlan plan, IRecoveryStep step, CancellationToken ct)
+    {
+        run.Current = step;
+        var started = run.Elapsed;
+        run.Report(RecoveryEventKind.Started, step.Description);
+        try
+        {
+            var outcome = await step.RunAsync(run, ct);
+            var took = run.Elapsed - started;
+            run.Report(RecoveryEventKind.Finished, outcome, took);
+            if (step is AwaitLeaderStep && plan.Components.FirstOrDefault(p => p.Component == step.Component) is { } done)
+                await RescueEvents.RecordAsync(run, done.Workload, RescueEvents.Completed, $"{done.Component.Name} recovered: {outcome}", ct);
+            return new StepResult(step.Name, step.Component?.Name, outcome, took, true);
+        }
+        catch (Exception e) when (e is RecoveryFailedException or Kube.WaitTimeoutException or k8s.Autorest.HttpOperationException or HttpRequestException)
+        {
+            var took = run.Elapsed - started;
+            var why = Kube.ApiErrors.Describe(e);
+            run.Report(RecoveryEventKind.Failed, why, took);
+            return new StepResult(step.Name, step.Component?.Name, why, took, false);
+        }
     }
 
     /// <summary>Removes what this run created, with a bounded wait of its own: the run's token is already cancelled.</summary>

@@ -8,17 +8,22 @@ using KubeRescue.Kube;
 namespace KubeRescue.Recovery;
 
 /// <summary>
-/// A Lease held by a process that provably no longer runs makes every candidate wait out its duration (15 s by
+/// A Lease naming a process that provably no longer runs makes every candidate wait out its duration (15 s by
 /// default): kube-controller-manager never releases its lease, and a deleted pod cannot. kube-rescue releases such a
 /// lease, as client-go's release does, and says so; a holder it cannot prove gone is waited out.
 /// </summary>
+/// <remarks>
+/// Expired is not enough: a candidate counts the duration from the moment it first saw the record as it is (client-go's
+/// tryAcquireOrRenew compares its own observedTime, not renewTime), so a rescue pod that starts next to a long-expired
+/// record that still names a holder waits a whole duration. Only a record with no holder is taken at once.
+/// </remarks>
 public static class StaleLeases
 {
-    /// <summary>Releases <paramref name="lease"/> if its holder, unexpired, names a pod that does not exist and no node; true if it did.</summary>
+    /// <summary>Releases <paramref name="lease"/> if its holder, expired or not, names a pod that does not exist and no node; true if it did.</summary>
     public static async Task<bool> ReleaseIfHolderGoneAsync(RecoveryRun run, V1Lease lease, CancellationToken ct)
     {
         var record = LeaderRecord.FromLease(lease);
-        if (!record.HeldAt(DateTime.UtcNow)) return false;
+        if (record.HolderIdentity is null) return false;
         var (holder, host) = (record.HolderIdentity!, record.Hostname!);
         if (!await ProvablyGoneAsync(run.Client, lease.Metadata.NamespaceProperty, host, ct)) return false;
         var duration = lease.Spec.LeaseDurationSeconds ?? 15;
@@ -49,8 +54,12 @@ public static class StaleLeases
             await ReleaseIfHolderGoneAsync(run, lease, ct);
     }
 
-    /// <summary>A pod's identity is its name (or its node's, with hostNetwork): gone when no pod and no node has that name.</summary>
-    static async Task<bool> ProvablyGoneAsync(IKubernetes client, string ns, string host, CancellationToken ct) =>
-        await RescuePods.ReadAsync(client, ns, host, ct) is null
-        && await Reads.OrNullAsync(() => client.CoreV1.ReadNodeAsync(host, cancellationToken: ct)) is null;
+    /// <summary>A pod's identity is its name (or its node's, with hostNetwork): gone when no pod and no node has that name (both read at once).</summary>
+    static async Task<bool> ProvablyGoneAsync(IKubernetes client, string ns, string host, CancellationToken ct)
+    {
+        var pod = RescuePods.ReadAsync(client, ns, host, ct);
+        var node = Reads.OrNullAsync(() => client.CoreV1.ReadNodeAsync(host, cancellationToken: ct));
+        await Task.WhenAll(pod, node);
+        return await pod is null && await node is null;
+    }
 }

@@ -32,9 +32,11 @@ public class RecoveryTests
         var result = await lab.RecoverAsync(lab.Options(ControlPlaneComponent.ControllerManager));
         Assert.True(result.Succeeded, result.Failure + "\n" + lab.Story);
         await lab.AssertHealthyAsync(ControlPlaneComponent.ControllerManager);
-        // kube-controller-manager does not release its lease: the rescue pod's was released once it was gone, so that
-        // its successors did not wait out a lease duration. (The deleted pods' lease, 3 s at this speed, has usually
-        // expired by the time the recovery starts; at real timings the ensure step releases that one too.)
+        // kube-controller-manager does not release its lease. The deleted leader's was released before the rescue pod
+        // started, expired or not (a new candidate waits a whole duration from its first sight of a named holder), and
+        // the rescue pod's once it was gone, so that neither the rescue pod nor its successors waited out a lease duration.
+        Assert.Contains(lab.Events, e => e.Step == "ensure-rescue-pod" && e.Message.StartsWith("released Lease kube-system/kube-controller-manager: its holder kube-controller-manager-", StringComparison.Ordinal)
+            && !e.Message.Contains("-rescue_", StringComparison.Ordinal));
         Assert.Contains(lab.Events, e => e.Step == "await-leader" && e.Message.StartsWith("released Lease kube-system/kube-controller-manager: its holder kube-controller-manager-rescue_", StringComparison.Ordinal));
     }
 
@@ -56,6 +58,12 @@ public class RecoveryTests
             ("remove-rescue-pod", "kube-scheduler"), ("await-leader", "kube-scheduler"),
             ("remove-rescue-pod", "kube-controller-manager"), ("await-leader", "kube-controller-manager"), ("verify", null)],
             result.Steps.Select(s => (s.Step, s.Component)));
+        // The rescue pods start side by side: the controller-manager's is created before the scheduler's has proved
+        // itself (a --min-ready window later), and each step's events name their own step.
+        var created = Assert.Single(lab.Events, e => e.Step == "ensure-rescue-pod" && e.Component == "kube-controller-manager" && e.Message.StartsWith("created kube-controller-manager-rescue", StringComparison.Ordinal));
+        var proved = Assert.Single(lab.Events, e => e.Kind == RecoveryEventKind.Finished && e.Step == "ensure-rescue-pod" && e.Component == "kube-scheduler");
+        Assert.True(created.Elapsed < proved.Elapsed, lab.Story);
+        Assert.DoesNotContain(lab.Events, e => e.Component == "kube-scheduler" && e.Message.Contains("kube-controller-manager-rescue", StringComparison.Ordinal));
         await lab.AssertHealthyAsync(ControlPlaneComponent.Scheduler);
         await lab.AssertHealthyAsync(ControlPlaneComponent.ControllerManager);
     }

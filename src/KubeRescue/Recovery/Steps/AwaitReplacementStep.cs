@@ -19,7 +19,6 @@ public sealed class AwaitReplacementStep(ComponentPlan plan) : IRecoveryStep
     {
         var (w, component) = (plan.Workload, plan.Component);
         var signal = new ChangeSignal();
-        var tracker = new ReadinessTracker(run.Options.MinReady);
         await using var pods = Watched<V1Pod>.Pods(run.Client, w.Namespace, signal, labelSelector: w.Selector);
         await using var rescue = Watched<V1Pod>.Pods(run.Client, component.Namespace, signal, fieldSelector: $"metadata.name={component.RescuePodName}");
         var live = new List<V1Pod>();
@@ -27,7 +26,7 @@ public sealed class AwaitReplacementStep(ComponentPlan plan) : IRecoveryStep
         {
             if (!pods.Synced || !rescue.Synced) return null;
             var permanent = pods.Items.Where(p => Workload.IsPermanent(p) && !PodState.IsTerminating(p)).ToList();
-            live = [.. permanent.Where(tracker.IsStable).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal)];
+            live = [.. permanent.Where(run.Readiness.IsStable).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal)];
             var running = string.Join(", ", live.Select(p => $"{p.Metadata.Name} on {p.Spec.NodeName}"));
             if (live.Count >= w.Needed) return $"{live.Count} of {w.Desired} run: {running}";
             // Short, but for a reason no rescue pod cures (a bad template, a host that crashes it): one that runs can
@@ -43,7 +42,7 @@ public sealed class AwaitReplacementStep(ComponentPlan plan) : IRecoveryStep
             if (PodState.Crash(r) is { } crash && PodState.Restarts(r) >= RescueCrashLoop && !PodState.IsReady(r))
                 throw new RecoveryFailedException($"{component.RescuePodName} on {r.Spec.NodeName} stopped working: {crash}");
             return null;
-        }, run.Deadline, $"{w.Description} to run {w.Needed} pods", () => Describe(pods.Items), ct, tracker.Recheck);
+        }, run.Deadline, $"{w.Description} to run {w.Needed} pods", () => Describe(pods.Items), ct, () => run.Readiness.Recheck);
     }
 
     static string Describe(IReadOnlyList<V1Pod> pods) => pods.Count == 0

@@ -67,7 +67,6 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
     static async Task<Failure?> AwaitStartAsync(RecoveryRun run, V1Pod pod, CancellationToken ct)
     {
         var signal = new ChangeSignal();
-        var tracker = new ReadinessTracker(run.Options.MinReady);
         await using var watched = Watched<V1Pod>.Pods(run.Client, pod.Metadata.NamespaceProperty, signal, fieldSelector: $"metadata.name={pod.Metadata.Name}");
         var startBy = DateTime.UtcNow + run.Options.StartTimeout;
         V1Pod? last = null;
@@ -81,8 +80,8 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
                 if (PodState.IsTerminating(last)) return new Outcome(new Failure("it is being deleted by someone else"));
                 if (PodState.Rejection(last) is { } rejected) return new Outcome(new Failure($"the kubelet rejected it: {rejected}"));
                 if (PodState.Crash(last) is { } crash) return new Outcome(new Failure(crash, Crashed: true));
-                return tracker.IsStable(last) ? new Outcome(null) : null;
-            }, startBy < run.Deadline ? startBy : run.Deadline, $"{pod.Metadata.Name} to start", () => Describe(last), ct, tracker.Recheck);
+                return run.Readiness.IsStable(last) ? new Outcome(null) : null;
+            }, startBy < run.Deadline ? startBy : run.Deadline, $"{pod.Metadata.Name} to start", () => Describe(last), ct, () => run.Readiness.Recheck);
             return outcome.Failure;
         }
         catch (WaitTimeoutException) when (startBy < run.Deadline)
