@@ -14,7 +14,7 @@ public sealed class SharedInformers(IKubernetes client, CancellationToken stop)
     readonly List<Task> _running = [];
     readonly Lock _gate = new();
 
-    public Informer<V1Pod> Pods => Get(() => Informers.Pods(client));
+    public Informer<V1Pod> Pods => Get(() => Informers.Pods(client).Indexed());
     public Informer<V1Node> Nodes => Get(() => Informers.Nodes(client));
     public Informer<V1Deployment> Deployments => Get(() => Informers.Deployments(client));
     public Informer<V1ReplicaSet> ReplicaSets => Get(() => Informers.ReplicaSets(client));

@@ -99,8 +99,7 @@ internal sealed class NodeAgent
         _heartbeat = Task.Run(() => HeartbeatAsync(kubelet.Token), CancellationToken.None);
 
         await _fleet.Pods.Synced.WaitAsync(ct);
-        var pods = _fleet.Pods.Items.Where(p => p.Spec.NodeName == Name)
-            .OrderBy(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).ToList();
+        var pods = _fleet.Pods.ByIndex(Informers.ByNode, Name).OrderBy(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).ToList();
         var fresh = new List<Entry>();
         lock (_gate)
         {

@@ -234,7 +234,7 @@ public sealed class NodeLifecycleController(
     /// <summary>MarkPodsNotReady: the Ready condition of each pod bound to the node goes False.</summary>
     static async Task MarkPodsNotReadyAsync(ControllerContext context, Informer<V1Pod> pods, string nodeName, CancellationToken ct)
     {
-        foreach (var cached in pods.Items.Where(p => p.Spec?.NodeName == nodeName && IsReady(p)).ToList())
+        foreach (var cached in pods.ByIndex(Informers.ByNode, nodeName).Where(IsReady))
         {
             var pod = Copies.Deep(cached);
             var ready = Condition(pod, "Ready")!;
@@ -274,7 +274,7 @@ public sealed class TaintEvictionController : IController
         void EnqueuePod(V1Pod pod) { if (!string.IsNullOrEmpty(pod.Spec?.NodeName)) queue.Add(Informer<V1Pod>.Key(pod.Metadata.NamespaceProperty, pod.Metadata.Name)); }
         void EnqueueNode(V1Node node)
         {
-            foreach (var pod in pods.Items.Where(p => p.Spec?.NodeName == node.Metadata.Name)) EnqueuePod(pod);
+            foreach (var pod in pods.ByIndex(Informers.ByNode, node.Metadata.Name)) EnqueuePod(pod);
         }
         pods.Added += EnqueuePod;
         pods.Updated += (_, p) => EnqueuePod(p);
