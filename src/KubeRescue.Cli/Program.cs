@@ -1,11 +1,11 @@
 using System.CommandLine;
+using KubeRescue.Cli;
 using KubeRescue.Cli.Commands;
 using KubeRescue.Cli.Commands.Completion;
-using KubeRescue.Cli.Commands.Drill;
-using KubeRescue.Cli.Commands.Lab;
 using KubeRescue.Cli.Commands.Recover;
 using KubeRescue.Cli.Commands.Render;
 using KubeRescue.Cli.Commands.Status;
+using KubeRescue.Cli.Commands.Version;
 
 var root = new RootCommand("""
     kube-rescue: diagnose and recover a self-hosted Kubernetes control plane, and rehearse it on an emulated lab.
@@ -18,12 +18,17 @@ var root = new RootCommand("""
       kube-rescue recover all --yes              # the whole procedure, verified
     """)
 {
-    DrillCommand.Create(),
     StatusCommand.Create(),
     RenderCommand.Create(),
     RecoverCommand.Create(),
-    LabCommand.Create(),
+    VersionCommand.Create(),
     CompletionCommand.Create(),
 };
+#if KUBE_RESCUE_LAB
+root.Subcommands.Insert(0, KubeRescue.Cli.Commands.Drill.DrillCommand.Create());
+root.Subcommands.Insert(4, KubeRescue.Cli.Commands.Lab.LabCommand.Create());
+#else
+root.Description = "kube-rescue: diagnose and recover a self-hosted Kubernetes control plane. This build has no lab: `drill` and `lab` are in the JIT build (./kube-rescue, docs/install.md).";
+#endif
 HelpSummaries.Apply(root);
-return await root.Parse(args).InvokeAsync();
+return await Plugin.InvokeAsync(root, args);

@@ -108,6 +108,18 @@ public class CliExperienceTests
     }
 
     [Fact]
+    public async Task Version_as_json_and_yaml_is_the_documented_document()
+    {
+        var json = await Processes.RunAsync(Processes.Cli("version", "-o", "json"));
+        Assert.True(json.ExitCode == 0, json.Output);
+        Schemas.AssertValid("version", json.Stdout);
+        Assert.Equal("jit", (string?)System.Text.Json.Nodes.JsonNode.Parse(json.Stdout)!["build"]);
+        var yaml = await Processes.RunAsync(Processes.Cli("version", "-o", "yaml"));
+        Assert.Matches(@"(?m)^build: jit$", yaml.Stdout);
+        Assert.DoesNotContain('\u001b', json.Output + yaml.Output);
+    }
+
+    [Fact]
     public async Task Every_shell_gets_a_script_naming_the_command_and_an_unknown_shell_is_refused()
     {
         foreach (var shell in new[] { "bash", "zsh", "fish", "powershell" })

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 using KubeRescue.Cli.Output;
+using KubeRescue.Kube;
 
 namespace KubeRescue.Cli.Commands;
 
@@ -40,10 +42,10 @@ public sealed class ClusterOptions
     {
         var files = list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Where(File.Exists).ToList();
         if (files.Count == 0) throw new KubeConfigException($"none of the files in $KUBECONFIG ({list}) exists");
-        var merged = KubernetesClientConfiguration.LoadKubeConfig(files[0]);
+        var merged = Load(files[0]);
         foreach (var file in files.Skip(1))
         {
-            var next = KubernetesClientConfiguration.LoadKubeConfig(file);
+            var next = Load(file);
             merged.CurrentContext ??= next.CurrentContext;
             merged.Clusters = Union(merged.Clusters, next.Clusters, c => c.Name);
             merged.Users = Union(merged.Users, next.Users, u => u.Name);
@@ -52,8 +54,19 @@ public sealed class ClusterOptions
         return merged;
     }
 
+    /// <summary>One file, read without the client's reflection-based YAML loader (which fails in the native build).</summary>
+    static K8SConfiguration Load(string path) => KubeconfigFile.Load(path) ?? throw new KubeConfigException("it is empty or incomplete");
+
     static List<T> Union<T>(IEnumerable<T>? first, IEnumerable<T>? second, Func<T, string> name) =>
         [.. (first ?? []).Concat(second ?? []).DistinctBy(name)];
+
+    /// <summary>The command of the exec credential plugin the chosen context's user runs, if it has one.</summary>
+    static string? ExecPlugin(K8SConfiguration kubeconfig, string? context)
+    {
+        var name = context ?? kubeconfig.CurrentContext;
+        var user = kubeconfig.Contexts?.FirstOrDefault(c => c.Name == name)?.ContextDetails?.User;
+        return kubeconfig.Users?.FirstOrDefault(u => u.Name == user)?.UserCredentials?.ExternalExecution?.Command;
+    }
 
     /// <summary>The client configuration, or null after printing why it cannot be had (the caller exits non-zero).</summary>
     public KubernetesClientConfiguration? Connect(ParseResult result, TextWriter error)
@@ -67,9 +80,11 @@ public sealed class ClusterOptions
                 && !File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation) && KubernetesClientConfiguration.IsInCluster())
                 return KubernetesClientConfiguration.InClusterConfig();
             // $KUBECONFIG is a list of files merged as kubectl merges them (the first to set a value wins).
-            var config = path is null && !string.IsNullOrEmpty(env)
-                ? KubernetesClientConfiguration.BuildConfigFromConfigObject(Merge(env), context)
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
+            var kubeconfig = path is null && !string.IsNullOrEmpty(env) ? Merge(env) : Load(path ?? KubernetesClientConfiguration.KubeConfigDefaultLocation);
+            if (!RuntimeFeature.IsDynamicCodeSupported && ExecPlugin(kubeconfig, context) is { } exec)
+                throw new KubeConfigException(
+                    $"its user runs the credential plugin {exec}, which this native build cannot: the client's exec support needs reflection-based JSON. Use the JIT build (./kube-rescue)");
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
             config.UserAgent = RescueMetadata.FieldManager;
             return config;
         }
@@ -78,7 +93,7 @@ public sealed class ClusterOptions
             error.WriteLine($"error: cannot use the kubeconfig: {e.Message}");
             return null;
         }
-        // KubernetesClient lets YAML errors through, and fails with a NullReferenceException on an empty file.
+        // A syntax error comes as YamlDotNet's; the client fails with a NullReferenceException on a context whose cluster or user has no details.
         catch (YamlDotNet.Core.YamlException e)
         {
             error.WriteLine($"error: cannot use the kubeconfig: it is not valid YAML: {e.Message}");

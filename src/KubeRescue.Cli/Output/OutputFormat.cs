@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace KubeRescue.Cli.Output;
 
@@ -12,15 +11,6 @@ public static class OutputFormat
     public const string Json = "json";
     public const string Yaml = "yaml";
 
-    /// <summary>The documented JSON shape: camelCase names, enums as lower-case strings, absent values left out.</summary>
-    public static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        WriteIndented = true,
-    };
-
     public static Option<string> CreateOption()
     {
         var option = new Option<string>("--output", "-o") { Description = "Output format: table, json or yaml.", DefaultValueFactory = _ => Table };
@@ -28,11 +18,14 @@ public static class OutputFormat
         return option;
     }
 
-    /// <summary>Writes a report as JSON or YAML (the same document); the table is the command's own.</summary>
-    public static void WriteDocument<T>(TextWriter output, T report, string format)
+    /// <summary>
+    /// Writes a report as JSON or YAML (the same document); the table is the command's own. The type's contract comes
+    /// from <see cref="DocumentJson"/>, generated at compile time, so that the native build needs no reflection.
+    /// </summary>
+    public static void WriteDocument<T>(TextWriter output, T report, JsonTypeInfo<T> type, string format)
     {
-        var node = JsonSerializer.SerializeToNode(report, JsonOptions);
+        var node = JsonSerializer.SerializeToNode(report, type);
         if (format == Yaml) output.Write(YamlEmitter.Emit(node));
-        else output.WriteLine(node?.ToJsonString(JsonOptions) ?? "null");
+        else output.WriteLine(node?.ToJsonString(type.Options) ?? "null");
     }
 }

@@ -93,5 +93,6 @@ public static class YamlEmitter
         || s[0] is '-' or '?' || s.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "on" or "off" or "null" or "~" or "y" or "n"
         || double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
-    static string Quote(string s) => JsonSerializer.Serialize(s);
+    /// <summary>A JSON string, which YAML reads as a double-quoted scalar.</summary>
+    static string Quote(string s) => JsonValue.Create(s).ToJsonString();
 }

@@ -23,7 +23,7 @@ public sealed record LeaderRecord(string? HolderIdentity, int? LeaseDurationSeco
         if (annotations is null || !annotations.TryGetValue(Annotation, out var json)) return null;
         try
         {
-            var record = JsonSerializer.Deserialize<AnnotationRecord>(json);
+            var record = JsonSerializer.Deserialize(json, LeaderRecordJson.Default.AnnotationRecord);
             return record is null ? null : new(NullIfEmpty(record.HolderIdentity), record.LeaseDurationSeconds, record.RenewTime?.UtcDateTime, source);
         }
         catch (JsonException)
@@ -48,8 +48,12 @@ public sealed record LeaderRecord(string? HolderIdentity, int? LeaseDurationSeco
     static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     /// <summary>client-go's LeaderElectionRecord in JSON (metav1.Time is RFC 3339).</summary>
-    sealed record AnnotationRecord(
+    internal sealed record AnnotationRecord(
         [property: JsonPropertyName("holderIdentity")] string? HolderIdentity,
         [property: JsonPropertyName("leaseDurationSeconds")] int? LeaseDurationSeconds,
         [property: JsonPropertyName("renewTime")] DateTimeOffset? RenewTime);
 }
+
+/// <summary>The annotation's JSON contract, generated at compile time (the native build has no reflection-based serializer).</summary>
+[JsonSerializable(typeof(LeaderRecord.AnnotationRecord))]
+internal sealed partial class LeaderRecordJson : JsonSerializerContext;

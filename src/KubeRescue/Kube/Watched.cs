@@ -13,7 +13,6 @@ namespace KubeRescue.Kube;
 public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public delegate Task<(IList<T> Items, string ResourceVersion)> ListFunc(CancellationToken ct);
-    public delegate IAsyncEnumerable<(WatchEventType Type, T Object)> WatchFunc(string resourceVersion, Action<Exception> onError, CancellationToken ct);
 
     static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
 
@@ -23,10 +22,10 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
     readonly Task _loop;
     volatile bool _synced;
 
-    Watched(ListFunc list, WatchFunc watch, ChangeSignal signal)
+    Watched(IKubernetes client, ListFunc list, string watchPath, ChangeSignal signal)
     {
         _signal = signal;
-        _loop = Task.Run(() => RunAsync(list, watch, _stop.Token));
+        _loop = Task.Run(() => RunAsync(client, list, watchPath, _stop.Token));
     }
 
     /// <summary>True once the first list has arrived; before that, <see cref="Items"/> proves nothing.</summary>
@@ -38,26 +37,26 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
     public Exception? LastError { get; private set; }
 
     public static Watched<V1Pod> Pods(IKubernetes client, string ns, ChangeSignal signal, string? labelSelector = null, string? fieldSelector = null) => new(
+        client,
         async ct =>
         {
             var list = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, fieldSelector: fieldSelector, cancellationToken: ct);
             return (list.Items, list.Metadata.ResourceVersion);
         },
-        (rv, onError, ct) => client.CoreV1.WatchListNamespacedPodAsync(ns, labelSelector: labelSelector, fieldSelector: fieldSelector,
-            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        WatchStream.Path($"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods", labelSelector, fieldSelector),
         signal);
 
     public static Watched<V1Lease> Lease(IKubernetes client, string ns, string name, ChangeSignal signal) => new(
+        client,
         async ct =>
         {
             var list = await client.CoordinationV1.ListNamespacedLeaseAsync(ns, fieldSelector: $"metadata.name={name}", cancellationToken: ct);
             return (list.Items, list.Metadata.ResourceVersion);
         },
-        (rv, onError, ct) => client.CoordinationV1.WatchListNamespacedLeaseAsync(ns, fieldSelector: $"metadata.name={name}",
-            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        WatchStream.Path($"/apis/coordination.k8s.io/v1/namespaces/{Uri.EscapeDataString(ns)}/leases", null, $"metadata.name={name}"),
         signal);
 
-    async Task RunAsync(ListFunc list, WatchFunc watch, CancellationToken ct)
+    async Task RunAsync(IKubernetes client, ListFunc list, string watchPath, CancellationToken ct)
     {
         string? resourceVersion = null;
         while (!ct.IsCancellationRequested)
@@ -73,8 +72,7 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
                     _synced = true;
                     _signal.Raise();
                 }
-                Exception? error = null;
-                await foreach (var (type, obj) in watch(resourceVersion, e => error = e, ct))
+                await foreach (var (type, obj) in WatchStream.EventsAsync<T>(client, watchPath, resourceVersion, ct))
                 {
                     resourceVersion = obj.Metadata.ResourceVersion;
                     if (type == WatchEventType.Bookmark) continue;
@@ -82,18 +80,19 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
                     else _items[obj.Metadata.Name] = obj;
                     _signal.Raise();
                 }
-                // A watch that ended cleanly resumes where it was; one that ended in an error (410 Gone among them) lists again.
-                if (error is not null)
-                {
-                    LastError = error;
-                    resourceVersion = null;
-                }
+                // A watch that ended cleanly resumes where it was.
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            catch (KubernetesException e)
+            {
+                // An ERROR event (410 Gone among them) ends the watch: list again.
+                LastError = e;
+                resourceVersion = null;
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
             {
                 LastError = e;
                 resourceVersion = null;

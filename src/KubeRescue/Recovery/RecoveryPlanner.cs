@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -122,7 +121,7 @@ public static class RecoveryPlanner
         var copy = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(template));
         copy.Metadata?.Labels?.Remove("pod-template-hash");
         if (copy.Metadata?.Labels is { Count: 0 }) copy.Metadata.Labels = null;
-        return JsonSerializer.Serialize(JsonDocument.Parse(KubernetesJson.Serialize(copy)).RootElement);
+        return KubernetesJson.Serialize(copy);
     }
 
     /// <summary>

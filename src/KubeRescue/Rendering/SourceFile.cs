@@ -1,3 +1,4 @@
+using System.Text.Json;
 using k8s;
 using k8s.Models;
 using YamlDotNet.Core;
@@ -121,17 +122,14 @@ internal static class SourceFile
                     return new(kind, meta, null, null);
             }
         }
-        catch (YamlException e)
+        // The client's JSON converters throw more than JsonException for a value of the wrong type (an int-or-string that is a list).
+        catch (Exception e) when (e is YamlException or JsonException or NotSupportedException or InvalidOperationException or FormatException)
         {
             throw new RescueSourceException($"a {kind} in the source file {path} does not read as one: {e.Message}");
         }
     }
 
-    /// <summary>One object through the client's own YAML reader (which knows its quantities and int-or-strings).</summary>
-    static T Load<T>(YamlMappingNode node)
-    {
-        using var writer = new StringWriter();
-        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
-        return KubernetesYaml.Deserialize<T>(writer.ToString());
-    }
+    /// <summary>One object as kubectl reads it: the YAML as JSON, then the client's JSON converters (which know its quantities and int-or-strings).</summary>
+    static T Load<T>(YamlMappingNode node) =>
+        KubernetesJson.Deserialize<T>(YamlJson.ToJson(node) ?? throw new JsonException("the object is null"));
 }

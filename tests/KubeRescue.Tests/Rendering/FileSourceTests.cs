@@ -240,6 +240,54 @@ public sealed class FileSourceTests : IDisposable
         Assert.Equal("kube-scheduler", source.Template.Spec.Containers[0].Name);
     }
 
+    [Fact]
+    public async Task Scalars_read_as_kubectl_reads_them_a_leading_zero_octal_and_quotes_keeping_strings()
+    {
+        var source = await ResolveAsync(Write("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: kube-scheduler-x
+              namespace: kube-system
+              annotations: {build: "0644", on-call: "yes", note: !!str 12, hex: '0x1F'}
+            spec:
+              containers:
+              - name: kube-scheduler
+                image: hyperkube
+                resources: {requests: {cpu: 1, memory: 128Mi}, limits: {cpu: 0.5}}
+                ports: [{containerPort: 1_0251}]
+                livenessProbe: {httpGet: {port: 10251, path: /healthz}}
+                readinessProbe: {httpGet: {port: metrics}}
+              volumes:
+              - name: kubeconfig
+                secret: {secretName: scheduler, defaultMode: 0644}
+              - name: hex
+                configMap: {name: x, defaultMode: 0x1a4}
+              terminationGracePeriodSeconds: ~
+            """));
+        Assert.Equal(new Dictionary<string, string> { ["build"] = "0644", ["on-call"] = "yes", ["note"] = "12", ["hex"] = "0x1F" }, source.Template.Metadata.Annotations);
+        var spec = source.Template.Spec;
+        Assert.Equal(420, spec.Volumes[0].Secret.DefaultMode);
+        Assert.Equal(420, spec.Volumes[1].ConfigMap.DefaultMode);
+        Assert.Null(spec.TerminationGracePeriodSeconds);
+        var container = spec.Containers[0];
+        Assert.Equal(("1", "128Mi", "500m"), (container.Resources.Requests["cpu"].ToString(), container.Resources.Requests["memory"].ToString(), container.Resources.Limits["cpu"].ToString()));
+        Assert.Equal(10251, container.Ports[0].ContainerPort);
+        Assert.Equal(("10251", "metrics"), (container.LivenessProbe.HttpGet.Port.Value, container.ReadinessProbe.HttpGet.Port.Value));
+    }
+
+    [Theory]
+    // kubectl's YAML is 1.1: an unquoted yes is a boolean, and a boolean or a number is no string for an annotation.
+    [InlineData("metadata: {name: kube-scheduler, annotations: {on-call: yes}}")]
+    [InlineData("metadata: {name: kube-scheduler, labels: {version: 2}}")]
+    [InlineData("metadata: {name: kube-scheduler}\nspec: {containers: [{name: a, ports: [{containerPort: http}]}]}")]
+    public async Task A_value_kubectl_would_refuse_for_its_type_is_a_clear_error(string pod)
+    {
+        var e = await Assert.ThrowsAsync<RescueSourceException>(() => ResolveAsync(Write("apiVersion: v1\nkind: Pod\n" + pod + "\n")));
+        Assert.Contains("a Pod in the source file", e.Message);
+        Assert.Contains("does not read as one", e.Message);
+    }
+
     [Theory]
     [InlineData("", "holds no objects")]
     [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kube-scheduler}\n", "holds ConfigMap/kube-scheduler: a rescue pod is rendered from a Deployment, DaemonSet, ReplicaSet, PodTemplate, Pod")]

@@ -5,6 +5,7 @@ using k8s;
 using KubeRescue.Cli.Commands.Recover;
 using KubeRescue.Cli.Commands.Status;
 using KubeRescue.Cli.Output;
+using KubeRescue.Cli.Output.Report;
 using KubeRescue.Diagnosis;
 using KubeRescue.Lab;
 using KubeRescue.Lab.Components;
@@ -21,11 +22,7 @@ namespace KubeRescue.Cli.Commands.Drill;
 /// </summary>
 public static class DrillCommand
 {
-    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale, string Format, bool Verbose);
-
-    /// <summary>What <c>-o json|yaml</c> prints: the drill's outcome, the recovery, and the status before and after.</summary>
-    public sealed record DrillReport(IReadOnlyList<string> Components, string Mode, bool Passed, string? Failure, TimeSpan Elapsed,
-        ControlPlaneStatus? Before, RecoveryResult? Recovery, ControlPlaneStatus? After);
+    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale, string Format, bool Verbose, string? Report);
 
     public static Command Create()
     {
@@ -44,6 +41,7 @@ public static class DrillCommand
         var timeScale = new Option<double>("--time-scale") { Description = "Run the lab this many times faster than real time (for tests; 1 is real).", DefaultValueFactory = _ => 1 };
         var output = OutputFormat.CreateOption();
         var verbose = ClusterOptions.CreateVerboseOption();
+        var report = ReportRecording.CreateOption();
         var command = new Command("drill", """
             Rehearse a recovery with no cluster: start the embedded lab (a self-hosted cluster at real timings), break
             the component, show the broken status, recover it with kube-rescue's own procedure, show the timeline, prove
@@ -57,10 +55,10 @@ public static class DrillCommand
               kube-rescue drill both -o json | jq '{passed, elapsed, steps: [.recovery.steps[] | {step, elapsed}]}'
             """)
         {
-            component, mode, keep, kubeconfig, masters, workers, timeScale, output, verbose,
+            component, mode, keep, kubeconfig, masters, workers, timeScale, output, verbose, report,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(keep), result.GetValue(kubeconfig),
-            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale), result.GetValue(output)!, result.GetValue(verbose)), ct));
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale), result.GetValue(output)!, result.GetValue(verbose), result.GetValue(report)), ct));
         return command;
     }
 
@@ -70,6 +68,7 @@ public static class DrillCommand
         if (o.Workers is < 0 or > 10_000) return Fail($"--workers {o.Workers}: a lab has 0 to 10000 workers");
         if (o.TimeScale is < 1 or > 100 || double.IsNaN(o.TimeScale)) return Fail($"--time-scale {o.TimeScale.ToString(CultureInfo.InvariantCulture)}: use 1 (real time) to 100");
         if (o.Mode == "node-crash" && o.Masters < 2) return Fail("--mode node-crash needs at least 2 masters: one to crash, one to run the rescue pod");
+        if (o.Report is not null && ReportRecording.Check(o.Report) is { } unusable) return Fail(unusable);
 
         var clock = Stopwatch.StartNew();
         // A document on stdout for scripts means the story goes to stderr.
@@ -98,8 +97,8 @@ public static class DrillCommand
             await using (lab)
             {
                 using var client = ClusterOptions.CreateClient(lab.Api.ClientConfiguration(), o.Verbose);
-                var report = await DrillAsync(client, o, components, apps, timing, console, Say, ct);
-                if (o.Format != OutputFormat.Table) OutputFormat.WriteDocument(Console.Out, report with { Elapsed = clock.Elapsed }, o.Format);
+                var report = await DrillAsync(client, o, components, apps, timing, console, story, Say, ct);
+                if (o.Format != OutputFormat.Table) OutputFormat.WriteDocument(Console.Out, report with { Elapsed = clock.Elapsed }, DocumentJson.Default.DrillReport, o.Format);
                 if (o.Keep)
                 {
                     story.WriteLine($"""
@@ -127,7 +126,7 @@ public static class DrillCommand
     }
 
     static async Task<DrillReport> DrillAsync(IKubernetes client, Options o, IReadOnlyList<ControlPlaneComponent> components, List<string> apps, LabTiming timing,
-        IAnsiConsole console, Action<string> say, CancellationToken ct)
+        IAnsiConsole console, TextWriter story, Action<string> say, CancellationToken ct)
     {
         var poll = TimeSpan.FromMilliseconds(200);
         var settle = timing.Seconds(5);
@@ -168,12 +167,15 @@ public static class DrillCommand
         };
         say($"recovering: kube-rescue recover {(components.Count == 2 ? "all" : components[0].Key)}{(o.Mode == "bad-flag" ? " --source last-good --rollback" : "")} --yes");
         RecoveryResult result;
+        await using var recording = new ReportRecording(o.Report, $"the embedded lab of the drill ({o.Masters} masters, {o.Workers} workers; {string.Join(" and ", apps)} broken by {o.Mode})");
         try
         {
             var plan = await RecoveryPlanner.PlanAsync(client, options, ct);
             RecoveryView.WritePlan(console, plan, Indent);
             var live = console.Profile.Capabilities.Ansi;
-            result = await RecoveryView.RunAsync(console, live, plan, Indent, report => RecoveryRunner.RunAsync(client, plan, options, report, ct));
+            await recording.StartAsync(client, plan, ct);
+            result = await RecoveryView.RunAsync(console, live, plan, Indent, report => RecoveryRunner.RunAsync(client, plan, options, e => { recording.Record(e); report(e); }, ct));
+            await recording.FinishAsync(result);
             if (live && result.Succeeded) say($"recovered in {GoDuration.Format(result.Elapsed)}");
         }
         catch (RecoveryRefusedException e)
@@ -184,6 +186,7 @@ public static class DrillCommand
         if (!result.Succeeded)
         {
             say($"the recovery failed: {result.Failure}");
+            recording.Write(story);
             return Report(false, $"the recovery failed: {result.Failure}", before, result, null);
         }
         if (!console.Profile.Capabilities.Ansi)
@@ -212,6 +215,8 @@ public static class DrillCommand
         StatusView.Write(console, after);
         var healthy = components.All(c => after.Components.Single(s => s.Name == c.Name).Verdict == Verdict.Healthy);
         say(healthy ? $"drill passed: {string.Join(" and ", apps)} broken by {o.Mode}, recovered and healthy" : "drill failed: the control plane is not healthy afterwards");
+        // The status after is the drill's proof, read once the control plane was healthy (or the wait gave up).
+        recording.Write(story, after);
         return Report(healthy, healthy ? null : "the control plane is not healthy afterwards", before, result, after);
     }
 

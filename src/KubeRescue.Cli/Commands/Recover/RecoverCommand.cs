@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using k8s;
 using KubeRescue.Cli.Output;
+using KubeRescue.Cli.Output.Report;
 using KubeRescue.Kube;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
@@ -32,6 +33,7 @@ public static class RecoverCommand
         var force = new Option<bool>("--force") { Description = "Run a rescue even though the component is healthy." };
         var rollback = new Option<bool>("--rollback") { Description = "Roll the Deployment back to the source's template once the rescue pod runs (for a bad template)." };
         var output = OutputFormat.CreateOption();
+        var report = ReportRecording.CreateOption();
         var cluster = new ClusterOptions();
         var command = new Command("recover", """
             Recover kube-scheduler and/or kube-controller-manager with a rescue pod: diagnose, plan, run a copy of the
@@ -49,7 +51,7 @@ public static class RecoverCommand
               kube-rescue recover scheduler --source last-good --rollback --yes
             """)
         {
-            component, node, source, dryRun, timeout, minReady, yes, force, rollback, output,
+            component, node, source, dryRun, timeout, minReady, yes, force, rollback, output, report,
         };
         cluster.AddTo(command);
         command.SetAction(async (result, ct) =>
@@ -66,6 +68,9 @@ public static class RecoverCommand
                 return Fail($"--timeout {result.GetValue(timeout)} is not a positive duration such as 10m or 90s");
             if (!GoDuration.TryParse(result.GetValue(minReady)!, out var ready) || ready > TimeSpan.FromMinutes(10))
                 return Fail($"--min-ready {result.GetValue(minReady)} is not a duration between 0 and 10m");
+            var reportPath = result.GetValue(report);
+            if (reportPath is not null && result.GetValue(dryRun)) return Fail("--report records a recovery as it runs, and --dry-run runs none: give one or the other");
+            if (reportPath is not null && ReportRecording.Check(reportPath) is { } unusable) return Fail(unusable);
             if (cluster.Connect(result, Console.Error) is not { } config) return Unreachable;
 
             var options = new RecoveryOptions
@@ -75,7 +80,9 @@ public static class RecoverCommand
             };
             var format = result.GetValue(output)!;
             using var client = cluster.CreateClient(result, config);
-            return await RunAsync(client, options, result.GetValue(dryRun), result.GetValue(yes), format, ct);
+            // The report names the cluster by its context only: never its address or credentials.
+            await using var recording = new ReportRecording(reportPath, config.CurrentContext is { } context ? $"context {context}" : "in-cluster service account");
+            return await RunAsync(client, options, result.GetValue(dryRun), result.GetValue(yes), format, recording, ct);
         });
         return command;
     }
@@ -86,7 +93,7 @@ public static class RecoverCommand
         return Refused;
     }
 
-    static async Task<int> RunAsync(IKubernetes client, RecoveryOptions options, bool dryRun, bool yes, string format, CancellationToken ct)
+    static async Task<int> RunAsync(IKubernetes client, RecoveryOptions options, bool dryRun, bool yes, string format, ReportRecording recording, CancellationToken ct)
     {
         // A document on stdout for scripts means the story goes to stderr.
         var story = format == OutputFormat.Table ? Console.Out : Console.Error;
@@ -118,7 +125,7 @@ public static class RecoverCommand
                     story.Write(YamlEmitter.Emit(JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod))));
                 }
             }
-            else OutputFormat.WriteDocument(Console.Out, PlanDocument(plan), format);
+            else OutputFormat.WriteDocument(Console.Out, PlanDocument.From(plan), DocumentJson.Default.PlanDocument, format);
             return Recovered;
         }
 
@@ -141,13 +148,17 @@ public static class RecoverCommand
         RecoveryResult outcome;
         try
         {
-            outcome = await RecoveryView.RunAsync(console, terminal, plan, "", report => RecoveryRunner.RunAsync(client, plan, options, report, ct));
+            await recording.StartAsync(client, plan, ct);
+            outcome = await RecoveryView.RunAsync(console, terminal, plan, "", report => RecoveryRunner.RunAsync(client, plan, options, e => { recording.Record(e); report(e); }, ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync("interrupted: the pods this run created were removed");
+            await recording.FinishAsync(null);
+            recording.Write(Console.Error);
             return Interrupted;
         }
+        await recording.FinishAsync(outcome);
         if (format == OutputFormat.Table)
         {
             story.WriteLine();
@@ -158,19 +169,8 @@ public static class RecoverCommand
                 : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}",
                 new Style(outcome.Succeeded ? Color.Green : Color.Red));
         }
-        else OutputFormat.WriteDocument(Console.Out, outcome, format);
+        else OutputFormat.WriteDocument(Console.Out, outcome, DocumentJson.Default.RecoveryResult, format);
+        recording.Write(story);
         return outcome.Succeeded ? Recovered : Failed;
     }
-
-    static object PlanDocument(RecoveryPlan plan) => new
-    {
-        Notes = plan.Notes,
-        Components = plan.Components.Select(p => new
-        {
-            Component = p.Component.Name, p.Before.Verdict, p.Before.Summary, Source = p.Source.Description, p.Source.Revision, p.RollBack,
-            Nodes = p.Candidates.Select(c => c.Node.Metadata.Name), Adopts = p.Existing?.Metadata.Name,
-            RescuePod = JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod)),
-        }),
-        Steps = plan.Steps.Select(s => new { s.Name, Component = s.Component?.Name, s.Description }),
-    };
 }

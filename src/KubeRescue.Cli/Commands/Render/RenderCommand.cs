@@ -87,7 +87,7 @@ public static class RenderCommand
             await error.WriteLineAsync($"rendered pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} for node {pod.Spec.NodeName} from {source.Description}"
                 + (source.Revision is { } revision ? $" (revision {revision})" : ""));
             var manifest = JsonNode.Parse(KubernetesJson.Serialize(pod));
-            await Console.Out.WriteAsync(o.Format == OutputFormat.Json ? manifest!.ToJsonString(OutputFormat.JsonOptions) + "\n" : YamlEmitter.Emit(manifest));
+            await Console.Out.WriteAsync(o.Format == OutputFormat.Json ? manifest!.ToJsonString(DocumentJson.Default.Options) + "\n" : YamlEmitter.Emit(manifest));
             return 0;
         }
         catch (RescueSourceException e)

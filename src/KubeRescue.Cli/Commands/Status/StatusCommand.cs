@@ -79,7 +79,7 @@ public static class StatusCommand
         }
 
         if (o.Format == OutputFormat.Table) StatusView.Write(Terminal.CreateConsole(Console.Out), status);
-        else OutputFormat.WriteDocument(Console.Out, status, o.Format);
+        else OutputFormat.WriteDocument(Console.Out, status, DocumentJson.Default.ControlPlaneStatus, o.Format);
         return ExitCode(status.Overall);
     }
 

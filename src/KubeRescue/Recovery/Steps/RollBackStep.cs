@@ -26,15 +26,13 @@ public sealed class RollBackStep(ComponentPlan plan) : IRecoveryStep
         var template = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(plan.Source.Template));
         template.Metadata?.Labels?.Remove("pod-template-hash");
         // A JSON patch that tests the resourceVersion it read: someone else's change in between fails it rather than being overwritten.
-        var patch = new JsonArray
-        {
+        var patch = new JsonArray(
             new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = current.Metadata.ResourceVersion },
-            new JsonObject { ["op"] = "replace", ["path"] = "/spec/template", ["value"] = JsonNode.Parse(KubernetesJson.Serialize(template)) },
-        };
+            new JsonObject { ["op"] = "replace", ["path"] = "/spec/template", ["value"] = JsonNode.Parse(KubernetesJson.Serialize(template)) });
         var cause = $"kube-rescue recover --rollback to {plan.Source.Description}{(plan.Source.Revision is null ? "" : $" revision {plan.Source.Revision}")}";
-        patch.Add(current.Metadata.Annotations is null
+        patch.Add((JsonNode)(current.Metadata.Annotations is null
             ? new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations", ["value"] = new JsonObject { [ChangeCause] = cause } }
-            : new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations/" + ChangeCause.Replace("~", "~0").Replace("/", "~1"), ["value"] = cause });
+            : new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations/" + ChangeCause.Replace("~", "~0").Replace("/", "~1"), ["value"] = cause }));
         await run.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), w.Name, w.Namespace,
             fieldManager: RescueMetadata.FieldManager, cancellationToken: ct);
         return $"{w.Description} rolled back to the template of {plan.Source.Description}{(plan.Source.Revision is null ? "" : $" revision {plan.Source.Revision}")}";

@@ -64,11 +64,19 @@ public sealed class GarbageCollectorTests
     {
         await using var lab = await ControllerHarness.StartAsync(10, new GarbageCollector());
         var (_, pods) = await ReplicaSetWithPodsAsync(lab, "web", 2);
+        // A dependent held by a finalizer of its own keeps the owner waiting, so the test sees the owner held
+        // however fast the collector is.
+        var hold = new V1Patch("""{"metadata":{"finalizers":["example.com/hold"]}}""", V1Patch.PatchType.MergePatch);
+        await lab.Client.CoreV1.PatchNamespacedPodAsync(hold, pods[0].Metadata.Name, Ns);
 
         await lab.Client.AppsV1.DeleteNamespacedReplicaSetAsync("web", Ns, body: new V1DeleteOptions { PropagationPolicy = "Foreground" });
+        await Wait.UntilAsync(async () => (await lab.Client.CoreV1.ReadNamespacedPodAsync(pods[0].Metadata.Name, Ns)).Metadata.DeletionTimestamp is not null,
+            what: "the held dependent being deleted");
         var held = await lab.Client.AppsV1.ReadNamespacedReplicaSetAsync("web", Ns);
         Assert.Contains("foregroundDeletion", held.Metadata.Finalizers);
+        Assert.NotNull(held.Metadata.DeletionTimestamp);
 
+        await lab.Client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), pods[0].Metadata.Name, Ns);
         await Wait.UntilAsync(() => lab.IsGoneAsync(() => lab.Client.AppsV1.ReadNamespacedReplicaSetAsync("web", Ns)), what: "the owner gone");
         Assert.True(await AllGoneAsync(lab, pods));
     }

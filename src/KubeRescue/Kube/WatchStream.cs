@@ -1,0 +1,82 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace KubeRescue.Kube;
+
+/// <summary>
+/// A watch read line by line: one JSON event (<c>{"type": ..., "object": ...}</c>) per line, each object through
+/// the client's source-generated model JSON. The client's own watch helpers deserialize a generic event type by
+/// reflection, which the native build cannot, and they drop an event they cannot read and go on; here an unreadable
+/// event or an ERROR event ends the watch, so that its owner lists again, as client-go's reflector does.
+/// </summary>
+internal static class WatchStream
+{
+    /// <summary>The collection's path and query for a watch; the resourceVersion is added per watch.</summary>
+    public static string Path(string collection, string? labelSelector, string? fieldSelector)
+    {
+        var query = "?watch=true&allowWatchBookmarks=true";
+        if (labelSelector is not null) query += "&labelSelector=" + Uri.EscapeDataString(labelSelector);
+        if (fieldSelector is not null) query += "&fieldSelector=" + Uri.EscapeDataString(fieldSelector);
+        return collection + query;
+    }
+
+    /// <summary>
+    /// The events from <paramref name="resourceVersion"/> on, until the server ends the watch. A refused request is
+    /// an <see cref="HttpOperationException"/>, an ERROR event a <see cref="KubernetesException"/>, an unreadable
+    /// line an <see cref="IOException"/>.
+    /// </summary>
+    public static async IAsyncEnumerable<(WatchEventType Type, T Object)> EventsAsync<T>(IKubernetes client, string path, string resourceVersion,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        // The request as the client sends its own: HTTP/2 where offered, its credentials, headers read before the body.
+        var kubernetes = client as Kubernetes ?? throw new NotSupportedException($"a watch needs the client's {nameof(Kubernetes)} class, not {client.GetType().Name}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kubernetes.BaseUri, path + "&resourceVersion=" + Uri.EscapeDataString(resourceVersion)))
+        {
+            Version = HttpVersion.Version20,
+        };
+        if (kubernetes.Credentials is { } credentials) await credentials.ProcessHttpRequestAsync(request, ct);
+        using var response = await kubernetes.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            throw new HttpOperationException($"Operation returned an invalid status code '{response.StatusCode}', response body {body}")
+            {
+                Request = new HttpRequestMessageWrapper(request, ""),
+                Response = new HttpResponseMessageWrapper(response, body),
+            };
+        }
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length > 0) yield return Parse<T>(line);
+        }
+    }
+
+    static (WatchEventType, T) Parse<T>(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var type = document.RootElement.GetProperty("type").GetString();
+            var obj = document.RootElement.GetProperty("object");
+            if (type == "ERROR" || (obj.TryGetProperty("kind", out var kind) && kind.ValueEquals("Status")))
+                throw new KubernetesException(KubernetesJson.Deserialize<V1Status>(obj));
+            return (type switch
+            {
+                "ADDED" => WatchEventType.Added,
+                "MODIFIED" => WatchEventType.Modified,
+                "DELETED" => WatchEventType.Deleted,
+                "BOOKMARK" => WatchEventType.Bookmark,
+                _ => throw new IOException($"a watch event of unknown type {type}"),
+            }, KubernetesJson.Deserialize<T>(obj));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new IOException($"an unreadable watch event: {e.Message}", e);
+        }
+    }
+}
