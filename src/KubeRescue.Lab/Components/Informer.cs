@@ -19,6 +19,7 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
 
     readonly ListFunc _list;
     readonly WatchFunc _watch;
+    readonly Func<T, T>? _transform;
     readonly TimeSpan _retry;
     readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
     readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,10 +28,15 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     readonly Dictionary<string, Dictionary<string, HashSet<string>>> _indices = new(StringComparer.Ordinal);
     readonly Lock _indexGate = new();
 
-    public Informer(ListFunc list, WatchFunc watch, TimeSpan? retry = null)
+    /// <param name="transform">
+    /// client-go's TransformFunc: applied to every object received, before it is cached or handed to a handler
+    /// (a cache that needs only metadata keeps only metadata)
+    /// </param>
+    public Informer(ListFunc list, WatchFunc watch, Func<T, T>? transform = null, TimeSpan? retry = null)
     {
         _list = list;
         _watch = watch;
+        _transform = transform;
         _retry = retry ?? TimeSpan.FromSeconds(1);
     }
 
@@ -123,8 +129,8 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
                         resourceVersion = obj.Metadata.ResourceVersion;
                         continue;
                     }
-                    Apply(type, obj);
                     resourceVersion = obj.Metadata.ResourceVersion;
+                    Apply(type, _transform is null ? obj : _transform(obj));
                 }
                 // A watch that closed cleanly resumes where it was; an error (410 Expired among them) relists.
                 if (watchError is not null) resourceVersion = null;
@@ -144,7 +150,7 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     async Task<string> RelistAsync(CancellationToken ct)
     {
         var (items, resourceVersion) = await _list(ct);
-        var fresh = items.ToDictionary(Key, StringComparer.Ordinal);
+        var fresh = (_transform is null ? items : items.Select(_transform)).ToDictionary(Key, StringComparer.Ordinal);
         foreach (var (key, _) in _cache)
             if (!fresh.ContainsKey(key) && Remove(key) is { } old) Notify(Deleted, old);
         foreach (var (key, obj) in fresh)
