@@ -266,7 +266,8 @@ public static class Informers
             return (list.Items, list.Metadata.ResourceVersion);
         },
         (rv, onError, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector,
-            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        SharedCopies.Of);
 
     public static Informer<V1Node> Nodes(IKubernetes client) => new(
         async ct =>
@@ -274,7 +275,8 @@ public static class Informers
             var list = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
             return (list.Items, list.Metadata.ResourceVersion);
         },
-        (rv, onError, ct) => client.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+        (rv, onError, ct) => client.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        SharedCopies.Of);
 
     public static Informer<V1Deployment> Deployments(IKubernetes client) => new(
         async ct =>
