@@ -75,6 +75,35 @@ sealed record Workload(int Pods, int Replicas)
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
+
+    /// <summary>
+    /// Waits until the store's write rate (every write takes the next revision, which any list reports), averaged over
+    /// 15 s, is within a quarter of <paramref name="heartbeatsPerSecond"/>: heartbeats come in bursts, so a shorter
+    /// window would see the heartbeats alone as busy. False if not by the timeout.
+    /// </summary>
+    public static async Task<bool> WaitQuietAsync(HttpClient http, double heartbeatsPerSecond, TimeSpan timeout)
+    {
+        async Task<long> RevisionAsync()
+        {
+            using var doc = await Api.GetJsonAsync(http, "/api/v1/namespaces/default/configmaps?limit=1");
+            return long.Parse(doc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var window = TimeSpan.FromSeconds(15);
+        var clock = Stopwatch.StartNew();
+        var samples = new Queue<(long Revision, TimeSpan At)>();
+        while (clock.Elapsed < timeout)
+        {
+            samples.Enqueue((await RevisionAsync(), clock.Elapsed));
+            var (first, last) = (samples.Peek(), samples.Last());
+            if (last.At - first.At >= window)
+            {
+                if ((last.Revision - first.Revision) / (last.At - first.At).TotalSeconds <= heartbeatsPerSecond * 1.25 + 5) return true;
+                samples.Dequeue();
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+        return false;
+    }
 }
 
 /// <summary>Small helpers over raw HTTP: the bench measures the server, so it reads bytes, not models.</summary>
