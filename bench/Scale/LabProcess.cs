@@ -8,9 +8,9 @@ using System.Text;
 namespace KubeRescue.Bench.Scale;
 
 /// <summary>
-/// <c>kube-rescue lab up</c> as its own process, started through the repository's ./kube-rescue script (which builds
-/// the CLI when its sources changed, then execs dotnet: the process we start is the lab itself, so its RSS and CPU
-/// time are the lab's alone).
+/// <c>kube-rescue lab up</c> as its own process: a given kube-rescue.dll, or the repository's ./kube-rescue script
+/// (which builds the CLI when its sources changed, then execs dotnet). Either way the process we start is the lab
+/// itself, so its RSS and CPU time are the lab's alone.
 /// </summary>
 sealed class LabProcess : IAsyncDisposable
 {
@@ -45,12 +45,18 @@ sealed class LabProcess : IAsyncDisposable
         return root;
     }
 
-    /// <summary>Builds the CLI (untimed), then starts the lab and waits for its ready line.</summary>
-    public static async Task<LabProcess> StartAsync(int masters, int workers, double timeScale, TimeSpan timeout)
+    /// <summary>The CLI the script builds.</summary>
+    public static string ScriptCli => Path.Combine(RepositoryRoot(), "artifacts", "cli", "kube-rescue.dll");
+
+    /// <summary>
+    /// Builds the CLI through the script (untimed) unless <paramref name="cli"/> names a built one, then starts the
+    /// lab and waits for its ready line.
+    /// </summary>
+    public static async Task<LabProcess> StartAsync(string? cli, int masters, int workers, double timeScale, TimeSpan timeout)
     {
-        var script = Path.Combine(RepositoryRoot(), "kube-rescue");
-        using (var build = Process.Start(new ProcessStartInfo(script, "--help") { RedirectStandardOutput = true, RedirectStandardError = true })!)
+        if (cli is null)
         {
+            using var build = Process.Start(new ProcessStartInfo(Path.Combine(RepositoryRoot(), "kube-rescue"), "--help") { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var errors = build.StandardError.ReadToEndAsync();
             await build.StandardOutput.ReadToEndAsync();
             await build.WaitForExitAsync();
@@ -59,7 +65,8 @@ sealed class LabProcess : IAsyncDisposable
 
         var dir = System.IO.Directory.CreateTempSubdirectory("kube-rescue-scale-").FullName;
         var kubeconfig = Path.Combine(dir, "kubeconfig");
-        var psi = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(cli ?? ScriptCli);
         foreach (var a in new[] { "lab", "up", "--masters", $"{masters}", "--workers", $"{workers}",
                      "--time-scale", timeScale.ToString(CultureInfo.InvariantCulture), "--kubeconfig", kubeconfig })
             psi.ArgumentList.Add(a);
