@@ -2,7 +2,7 @@
 // `kube-rescue status` against `kubectl get pods --all-namespaces` (time, API calls, bytes on the wire), the lab's
 // API latencies by SLO category under a modest concurrent load, the heartbeat write rate it sustains, and its RSS.
 //
-//   dotnet run -c Release --project bench/Scale             # full: 5,000 workers, 150,000 pods (about half an hour)
+//   dotnet run -c Release --project bench/Scale             # full: 5,000 workers, 150,000 pods (about 35 minutes)
 //   dotnet run -c Release --project bench/Scale -- --quick  # small version (CI): 50 workers, 1,500 pods, 5x time
 //   dotnet run -c Release --project bench/Scale -- --workers 500 --pods 15000   # any size
 //   ... -- --quick --cli path/to/kube-rescue.dll   # a CLI already built (the end-to-end test's), not ./kube-rescue's
