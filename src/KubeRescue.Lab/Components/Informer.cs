@@ -19,14 +19,24 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
 
     readonly ListFunc _list;
     readonly WatchFunc _watch;
+    readonly Func<T, T>? _transform;
     readonly TimeSpan _retry;
     readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
     readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly Dictionary<string, Func<T, IEnumerable<string>>> _indexers = new(StringComparer.Ordinal);
+    // index name -> indexed value -> cache keys; the cache and its indices change together under this lock.
+    readonly Dictionary<string, Dictionary<string, HashSet<string>>> _indices = new(StringComparer.Ordinal);
+    readonly Lock _indexGate = new();
 
-    public Informer(ListFunc list, WatchFunc watch, TimeSpan? retry = null)
+    /// <param name="transform">
+    /// client-go's TransformFunc: applied to every object received, before it is cached or handed to a handler
+    /// (a cache that needs only metadata keeps only metadata)
+    /// </param>
+    public Informer(ListFunc list, WatchFunc watch, Func<T, T>? transform = null, TimeSpan? retry = null)
     {
         _list = list;
         _watch = watch;
+        _transform = transform;
         _retry = retry ?? TimeSpan.FromSeconds(1);
     }
 
@@ -67,6 +77,33 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
 
     public IEnumerable<T> Items => _cache.Values;
 
+    /// <summary>
+    /// Adds an index, as client-go's Indexer has: <paramref name="values"/> gives the values an object is found
+    /// under. A controller that needs the pods of one owner or one node asks the index instead of reading every pod.
+    /// Add indices before <see cref="RunAsync"/>.
+    /// </summary>
+    public void AddIndex(string name, Func<T, IEnumerable<string>> values)
+    {
+        lock (_indexGate)
+        {
+            _indexers.Add(name, values);
+            _indices[name] = new(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The cached objects found under <paramref name="value"/> in index <paramref name="name"/>.</summary>
+    public IReadOnlyList<T> ByIndex(string name, string value)
+    {
+        lock (_indexGate)
+        {
+            if (!_indices[name].TryGetValue(value, out var keys)) return [];
+            var found = new List<T>(keys.Count);
+            foreach (var key in keys)
+                if (_cache.TryGetValue(key, out var obj)) found.Add(obj);
+            return found;
+        }
+    }
+
     public T? Get(string? ns, string name) => _cache.GetValueOrDefault(Key(ns, name));
 
     public static string Key(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
@@ -92,8 +129,8 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
                         resourceVersion = obj.Metadata.ResourceVersion;
                         continue;
                     }
-                    Apply(type, obj);
                     resourceVersion = obj.Metadata.ResourceVersion;
+                    Apply(type, _transform is null ? obj : _transform(obj));
                 }
                 // A watch that closed cleanly resumes where it was; an error (410 Expired among them) relists.
                 if (watchError is not null) resourceVersion = null;
@@ -113,19 +150,17 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     async Task<string> RelistAsync(CancellationToken ct)
     {
         var (items, resourceVersion) = await _list(ct);
-        var fresh = items.ToDictionary(Key, StringComparer.Ordinal);
-        foreach (var (key, old) in _cache)
-            if (!fresh.ContainsKey(key) && _cache.TryRemove(key, out _)) Notify(Deleted, old);
+        var fresh = (_transform is null ? items : items.Select(_transform)).ToDictionary(Key, StringComparer.Ordinal);
+        foreach (var (key, _) in _cache)
+            if (!fresh.ContainsKey(key) && Remove(key) is { } old) Notify(Deleted, old);
         foreach (var (key, obj) in fresh)
         {
-            if (_cache.TryGetValue(key, out var old))
+            if (Put(key, obj) is { } old)
             {
-                _cache[key] = obj;
                 if (old.Metadata.ResourceVersion != obj.Metadata.ResourceVersion) Notify(Updated, old, obj);
             }
             else
             {
-                _cache[key] = obj;
                 Notify(Added, obj);
             }
         }
@@ -157,27 +192,73 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
         switch (type)
         {
             case WatchEventType.Added or WatchEventType.Modified:
-                if (_cache.TryGetValue(key, out var old))
-                {
-                    _cache[key] = obj;
-                    Notify(Updated, old, obj);
-                }
-                else
-                {
-                    _cache[key] = obj;
-                    Notify(Added, obj);
-                }
+                if (Put(key, obj) is { } old) Notify(Updated, old, obj);
+                else Notify(Added, obj);
                 break;
             case WatchEventType.Deleted:
-                if (_cache.TryRemove(key, out var gone)) Notify(Deleted, gone);
+                if (Remove(key) is { } gone) Notify(Deleted, gone);
                 break;
         }
+    }
+
+    /// <summary>Caches <paramref name="obj"/> and indexes it; returns the object it replaced.</summary>
+    T? Put(string key, T obj)
+    {
+        lock (_indexGate)
+        {
+            _cache.TryGetValue(key, out var old);
+            _cache[key] = obj;
+            foreach (var (name, values) in _indexers)
+            {
+                var index = _indices[name];
+                if (old is not null) Unindex(index, values(old), key);
+                foreach (var value in values(obj))
+                {
+                    if (!index.TryGetValue(value, out var keys)) index[value] = keys = new(StringComparer.Ordinal);
+                    keys.Add(key);
+                }
+            }
+            return old;
+        }
+    }
+
+    T? Remove(string key)
+    {
+        lock (_indexGate)
+        {
+            if (!_cache.TryRemove(key, out var old)) return null;
+            foreach (var (name, values) in _indexers) Unindex(_indices[name], values(old), key);
+            return old;
+        }
+    }
+
+    static void Unindex(Dictionary<string, HashSet<string>> index, IEnumerable<string> values, string key)
+    {
+        foreach (var value in values)
+            if (index.TryGetValue(value, out var keys) && keys.Remove(key) && keys.Count == 0) index.Remove(value);
     }
 }
 
 /// <summary>Informers for the resources the components watch, from one client.</summary>
 public static class Informers
 {
+    /// <summary>Pods by the uid of their controller, or <see cref="Orphans"/> of their namespace: controller.PodControllerUIDIndex.</summary>
+    public const string ByController = "controller";
+
+    /// <summary>Pods by spec.nodeName (unscheduled pods are not indexed).</summary>
+    public const string ByNode = "node";
+
+    /// <summary>The <see cref="ByController"/> value of a namespace's pods without a controller, as upstream's OrphanPodIndexKey.</summary>
+    public static string Orphans(string? ns) => $"_ORPHAN_POD/{ns}";
+
+    /// <summary>Adds <see cref="ByController"/> and <see cref="ByNode"/> to a pod informer not yet running.</summary>
+    public static Informer<V1Pod> Indexed(this Informer<V1Pod> pods)
+    {
+        pods.AddIndex(ByController, p => [p.Metadata.OwnerReferences?.FirstOrDefault(r => r.Controller == true)?.Uid ?? Orphans(p.Metadata.NamespaceProperty)]);
+        pods.AddIndex(ByNode, p => string.IsNullOrEmpty(p.Spec?.NodeName) ? [] : [p.Spec.NodeName]);
+        return pods;
+    }
+
     public static Informer<V1Pod> Pods(IKubernetes client, string? fieldSelector = null, string? labelSelector = null) => new(
         async ct =>
         {
@@ -185,7 +266,8 @@ public static class Informers
             return (list.Items, list.Metadata.ResourceVersion);
         },
         (rv, onError, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector,
-            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        SharedCopies.Of);
 
     public static Informer<V1Node> Nodes(IKubernetes client) => new(
         async ct =>
@@ -193,7 +275,8 @@ public static class Informers
             var list = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
             return (list.Items, list.Metadata.ResourceVersion);
         },
-        (rv, onError, ct) => client.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+        (rv, onError, ct) => client.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
+        SharedCopies.Of);
 
     public static Informer<V1Deployment> Deployments(IKubernetes client) => new(
         async ct =>

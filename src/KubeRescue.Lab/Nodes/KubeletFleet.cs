@@ -126,7 +126,7 @@ public sealed class KubeletFleet : IAsyncDisposable
     void EnsureInformers()
     {
         if (_pods is not null) return;
-        _pods = Informers.Pods(_client, fieldSelector: "spec.nodeName!=");
+        _pods = Informers.Pods(_client, fieldSelector: "spec.nodeName!=").Indexed();
         _nodes = Informers.Nodes(_client);
         _pods.Added += pod => AgentOf(pod)?.OnPod(pod);
         _pods.Updated += (old, pod) =>

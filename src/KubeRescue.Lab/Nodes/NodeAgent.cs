@@ -40,6 +40,10 @@ internal sealed class NodeAgent
     V1Lease? _lease;
     DateTime _lastStatusReport = DateTime.MinValue;
     string _bootId = NewId();
+    // Fingerprints compared on every status pass (every 10 s on every node); neither side changes between one
+    // version of the node object or one boot of the kubelet, so each is worked out once for it.
+    (string BootId, string Value)? _desiredFingerprint;
+    (V1NodeStatus? Status, string Value) _currentFingerprint;
     int _lastPodHost = 1;
     volatile IReadOnlySet<string> _crashing = new HashSet<string>();
 
@@ -99,8 +103,7 @@ internal sealed class NodeAgent
         _heartbeat = Task.Run(() => HeartbeatAsync(kubelet.Token), CancellationToken.None);
 
         await _fleet.Pods.Synced.WaitAsync(ct);
-        var pods = _fleet.Pods.Items.Where(p => p.Spec.NodeName == Name)
-            .OrderBy(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).ToList();
+        var pods = _fleet.Pods.ByIndex(Informers.ByNode, Name).OrderBy(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).ToList();
         var fresh = new List<Entry>();
         lock (_gate)
         {
@@ -404,8 +407,10 @@ internal sealed class NodeAgent
     {
         var current = _fleet.Nodes.Get(null, Name) ?? await Client.CoreV1.ReadNodeAsync(Name, cancellationToken: ct);
         var now = DateTime.UtcNow;
+        if (_desiredFingerprint?.BootId != _bootId) _desiredFingerprint = (_bootId, Fingerprint(DesiredStatus(null, now)));
+        if (!ReferenceEquals(_currentFingerprint.Status, current.Status)) _currentFingerprint = (current.Status, Fingerprint(current.Status));
+        if (_desiredFingerprint.Value.Value == _currentFingerprint.Value && now - _lastStatusReport < Timing.Of(StatusReportFrequency)) return;
         var desired = DesiredStatus(current.Status, now);
-        if (Fingerprint(desired) == Fingerprint(current.Status) && now - _lastStatusReport < Timing.Of(StatusReportFrequency)) return;
         var wasReady = current.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True";
         var patch = KubernetesJson.Serialize(new { status = desired });
         _registered = await Client.CoreV1.PatchNodeStatusAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), Name, cancellationToken: ct);

@@ -3,7 +3,20 @@ using System.Threading.Channels;
 namespace KubeRescue.Lab.Storage;
 
 /// <summary>One stored value at one revision. Revisions are the store's global, monotonic counter.</summary>
-public sealed record KeyValue(string Key, byte[] Value, long CreateRevision, long ModRevision);
+public sealed record KeyValue(string Key, byte[] Value, long CreateRevision, long ModRevision)
+{
+    /// <summary>
+    /// What a reader derived from <see cref="Value"/> (the API server keeps an object's labels and selectable
+    /// fields here), held with this revision so that it is derived once however many lists and watches read it.
+    /// Opaque to the store, and no part of the value's identity.
+    /// </summary>
+    public object? Derived { get; set; }
+
+    public bool Equals(KeyValue? other) =>
+        other is not null && Key == other.Key && Value == other.Value && CreateRevision == other.CreateRevision && ModRevision == other.ModRevision;
+
+    public override int GetHashCode() => HashCode.Combine(Key, Value, CreateRevision, ModRevision);
+}
 
 public enum StoreEventType { Created, Updated, Deleted }
 

@@ -40,11 +40,18 @@ public sealed class ObjectFilter
         }
     }
 
-    public bool Matches(KeyValue kv) => IsEmpty || Matches(JsonNode.Parse(kv.Value)!.AsObject());
-
-    public bool Matches(JsonObject obj)
+    /// <summary>Matches a stored object by its attributes, read from its bytes the first time anyone asks.</summary>
+    public bool Matches(KeyValue kv)
     {
-        if (_labels is not null && !_labels.Matches(obj)) return false;
-        return _fields is null || _fieldSet.Matches(_fields, obj);
+        if (IsEmpty) return true;
+        if (kv.Derived is not SelectorAttributes attributes || attributes.Fields != _fieldSet)
+            kv.Derived = attributes = SelectorAttributes.Of(JsonNode.Parse(kv.Value)!.AsObject(), _fieldSet);
+        return Matches(attributes);
+    }
+
+    bool Matches(SelectorAttributes attributes)
+    {
+        if (_labels is not null && !_labels.Matches(attributes.Labels)) return false;
+        return _fields is null || _fields.Matches(attributes.Field);
     }
 }

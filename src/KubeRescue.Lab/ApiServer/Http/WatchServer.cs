@@ -87,10 +87,12 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
             await output.FlushAsync(lifetime.Token);
 
             var lastBookmark = clock.GetTimestamp();
+            Task<bool>? readable = null;
+            // One timer per bookmark interval rather than one per wait: a busy watch waits thousands of times a second.
+            Task? bookmarkDue = null;
             while (!lifetime.IsCancellationRequested)
             {
-                var wait = bookmarks ? options.BookmarkInterval - clock.GetElapsedTime(lastBookmark) : Timeout.InfiniteTimeSpan;
-                if (bookmarks && wait <= TimeSpan.Zero)
+                if (bookmarks && clock.GetElapsedTime(lastBookmark) >= options.BookmarkInterval)
                 {
                     // Every event up to the store's revision has been offered to this watcher; if none is waiting
                     // unread, that revision is a safe place to resume from.
@@ -103,7 +105,16 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
                     lastBookmark = clock.GetTimestamp();
                     continue;
                 }
-                if (!await WaitAsync(watch.Events, wait, lifetime.Token)) break;
+                readable ??= watch.Events.WaitToReadAsync(lifetime.Token).AsTask();
+                if (bookmarks && !readable.IsCompleted)
+                {
+                    bookmarkDue ??= Task.Delay(TimeSpan.FromTicks(Math.Max(0, (options.BookmarkInterval - clock.GetElapsedTime(lastBookmark)).Ticks)), clock, lifetime.Token);
+                    await Task.WhenAny(readable, bookmarkDue);
+                    if (bookmarkDue.IsCompleted) bookmarkDue = null;
+                    if (!readable.IsCompleted) continue;
+                }
+                if (!await readable) break;
+                readable = null;
                 while (watch.Events.TryRead(out var e)) WriteStoreEvent(output, e, filter, table, req, ref first);
                 await output.FlushAsync(lifetime.Token);
             }
@@ -114,22 +125,6 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
         }
         catch (WatcherTooSlowException)
         {
-        }
-    }
-
-    /// <summary>True when events are ready; false when the watch ended. Returns true on an elapsed wait so the caller can bookmark.</summary>
-    async Task<bool> WaitAsync(ChannelReader<StoreEvent> events, TimeSpan wait, CancellationToken ct)
-    {
-        if (wait == Timeout.InfiniteTimeSpan) return await events.WaitToReadAsync(ct);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(wait);
-        try
-        {
-            return await events.WaitToReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return true;
         }
     }
 

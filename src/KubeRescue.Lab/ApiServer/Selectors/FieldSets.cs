@@ -14,12 +14,21 @@ namespace KubeRescue.Lab.ApiServer.Selectors;
 public sealed class FieldSet : IReadOnlyDictionary<string, Func<JsonObject, string?>>
 {
     private readonly Dictionary<string, Func<JsonObject, string?>> _fields;
+    private readonly Dictionary<string, int> _index;
 
     internal FieldSet(bool hasCustomConversion, Dictionary<string, Func<JsonObject, string?>> fields)
     {
         HasCustomConversion = hasCustomConversion;
         _fields = fields;
+        Names = [.. fields.Keys];
+        _index = Names.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
     }
+
+    /// <summary>The field labels in a fixed order, the order of <see cref="SelectorAttributes"/>' values.</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>The position of a field label in <see cref="Names"/>, or -1.</summary>
+    public int IndexOf(string field) => _index.TryGetValue(field, out var i) ? i : -1;
 
     public bool HasCustomConversion { get; }
 

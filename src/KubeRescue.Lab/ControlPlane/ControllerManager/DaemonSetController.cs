@@ -167,10 +167,8 @@ public sealed class DaemonSetController : IController
     Dictionary<string, List<V1Pod>> PodsByNode(ControllerContext context, V1DaemonSet ds, bool includeTerminating)
     {
         var byNode = new Dictionary<string, List<V1Pod>>(StringComparer.Ordinal);
-        foreach (var pod in context.Informers.Pods.Items)
+        foreach (var pod in context.Informers.Pods.ByIndex(Informers.ByController, ds.Metadata.Uid))
         {
-            if (pod.Metadata.NamespaceProperty != ds.Metadata.NamespaceProperty) continue;
-            if (pod.Metadata.OwnerReferences?.Any(r => r.Controller == true && r.Uid == ds.Metadata.Uid) != true) continue;
             if (!includeTerminating && pod.Metadata.DeletionTimestamp is not null) continue;
             if (TargetNode(pod) is not { } node) continue;
             if (!byNode.TryGetValue(node, out var list)) byNode[node] = list = [];

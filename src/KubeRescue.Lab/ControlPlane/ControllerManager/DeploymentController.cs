@@ -504,11 +504,9 @@ sealed class DeploymentSync
     bool OldPodsRunning(V1Deployment d, V1ReplicaSet? newRS, List<V1ReplicaSet> oldRSs)
     {
         if (SumActual(oldRSs) > 0) return true;
-        var oldUids = oldRSs.Select(rs => rs.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
-        return _pods.Items.Any(p => p.Metadata.NamespaceProperty == d.Metadata.NamespaceProperty
-            && Objects.Matches(d.Spec.Selector, p.Metadata.Labels)
-            && Objects.ControllerOf(p.Metadata) is { } owner && owner.Uid != newRS?.Metadata.Uid && oldUids.Contains(owner.Uid)
-            && p.Status?.Phase is not ("Succeeded" or "Failed"));
+        return oldRSs.Where(rs => rs.Metadata.Uid != newRS?.Metadata.Uid)
+            .SelectMany(rs => _pods.ByIndex(Informers.ByController, rs.Metadata.Uid))
+            .Any(p => Objects.Matches(d.Spec.Selector, p.Metadata.Labels) && p.Status?.Phase is not ("Succeeded" or "Failed"));
     }
 
     /// <summary>cleanupDeployment: delete the oldest scaled-down ReplicaSets beyond revisionHistoryLimit.</summary>

@@ -152,8 +152,10 @@ sealed class ReplicaSetSync
         }
         var rs = Objects.Clone(cached);
         var needsSync = _expectations.Satisfied(key);
-        // Every active pod in the namespace: owned pods that no longer match must be seen to be released.
-        var active = _pods.Items.Where(p => p.Metadata.NamespaceProperty == ns && PodStatus.IsActive(p)).ToList();
+        // getRSPods: the pods it controls (those that no longer match must be seen to be released) and the
+        // namespace's orphans it may adopt; a pod another controller owns is neither.
+        var active = _pods.ByIndex(Informers.ByController, rs.Metadata.Uid).Concat(_pods.ByIndex(Informers.ByController, Informers.Orphans(ns)))
+            .Where(PodStatus.IsActive).ToList();
         List<V1Pod> pods;
         try
         {
@@ -333,8 +335,7 @@ sealed class ReplicaSetSync
             foreach (var other in _replicaSets.Items)
                 if (other.Metadata.NamespaceProperty == ns && Objects.ControllerOf(other.Metadata)?.Uid == owner.Uid)
                     related.Add(other.Metadata.Uid);
-        return _pods.Items.Where(p => p.Metadata.NamespaceProperty == ns && PodStatus.IsActive(p)
-            && Objects.ControllerOf(p.Metadata) is { } r && related.Contains(r.Uid)).ToList();
+        return related.SelectMany(uid => _pods.ByIndex(Informers.ByController, uid)).Where(PodStatus.IsActive).ToList();
     }
 
     /// <summary>

@@ -21,14 +21,14 @@ static class Filters
 {
     public const string TaintNodeUnschedulable = "node.kubernetes.io/unschedulable";
 
-    public static NodeStatus? Run(V1Pod pod, Dictionary<string, long> podRequest, NodeInfo node, IReadOnlyList<NodeInfo> all) =>
+    public static NodeStatus? Run(V1Pod pod, Dictionary<string, long> podRequest, NodeInfo node, InterPodAffinity interPod) =>
         NodeUnschedulable(pod, node)
         ?? NodeName(pod, node)
         ?? TaintToleration(pod, node)
         ?? NodeAffinity(pod, node)
         ?? NodePorts(pod, node)
         ?? NodeResourcesFit(pod, podRequest, node)
-        ?? InterPodAffinity(pod, node, all);
+        ?? interPod.Filter(node);
 
     static NodeStatus? NodeUnschedulable(V1Pod pod, NodeInfo node)
     {
@@ -79,39 +79,6 @@ static class Filters
             if (want > node.Allocatable.GetValueOrDefault(name) - node.Requested.GetValueOrDefault(name)) reasons.Add($"Insufficient {name}");
         }
         return reasons.Count == 0 ? null : new NodeStatus(false, reasons);
-    }
-
-    static NodeStatus? InterPodAffinity(V1Pod pod, NodeInfo node, IReadOnlyList<NodeInfo> all)
-    {
-        var affinity = pod.Spec.Affinity;
-        var required = affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [];
-        if (required.Count > 0 && !SatisfiesPodAffinity(pod, required, node, all))
-            return NodeStatus.UnschedulableAndUnresolvable("node(s) didn't match pod affinity rules");
-
-        foreach (var term in affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
-            if (node.Label(term.TopologyKey) is { } value
-                && all.Any(n => n.Label(term.TopologyKey) == value && n.Pods.Any(e => PodTerms.Matches(term, pod, e))))
-                return NodeStatus.Unschedulable("node(s) didn't match pod anti-affinity rules");
-
-        foreach (var other in all)
-            foreach (var existing in other.Pods)
-                foreach (var term in existing.Spec.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [])
-                    if (other.Label(term.TopologyKey) is { } value && node.Label(term.TopologyKey) == value && PodTerms.Matches(term, existing, pod))
-                        return NodeStatus.Unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
-        return null;
-    }
-
-    /// <summary>
-    /// Every term needs a matching pod in the node's topology domain; but when no pod anywhere matches any term and
-    /// the pod matches its own terms, it may go anywhere (the first of a group that wants to be together).
-    /// </summary>
-    static bool SatisfiesPodAffinity(V1Pod pod, IList<V1PodAffinityTerm> terms, NodeInfo node, IReadOnlyList<NodeInfo> all)
-    {
-        if (terms.All(term => node.Label(term.TopologyKey) is { } value
-                && all.Any(n => n.Label(term.TopologyKey) == value && n.Pods.Any(e => PodTerms.Matches(term, pod, e)))))
-            return true;
-        var anyMatchAnywhere = terms.Any(term => all.Any(n => n.Pods.Any(e => PodTerms.Matches(term, pod, e))));
-        return !anyMatchAnywhere && terms.All(term => PodTerms.Matches(term, pod, pod) && node.Label(term.TopologyKey) is not null);
     }
 }
 

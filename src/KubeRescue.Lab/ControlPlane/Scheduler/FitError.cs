@@ -45,7 +45,7 @@ static class FitError
             }
             var without = node.Without(victims);
             var rest = all.Select(n => n == node ? without : n).ToList();
-            if (Filters.Run(pod, request, without, rest) is not { } after) return null;
+            if (Filters.Run(pod, request, without, InterPodAffinity.Compute(pod, rest)) is not { } after) return null;
             verdicts.Add(after);
         }
         return "preemption: " + Message(all.Count, verdicts, null).TrimEnd('.');

@@ -16,6 +16,13 @@ sealed class NodeInfo(V1Node node, IReadOnlyList<V1Pod> pods)
     /// <summary>Requests with the scoring defaults for containers that ask for nothing, as least-allocated scores them.</summary>
     public Dictionary<string, long> NonZeroRequested { get; } = Sum(pods, nonZero: true);
 
+    /// <summary>The pods with any pod affinity or anti-affinity term, whose own terms score every incoming pod.</summary>
+    public IReadOnlyList<V1Pod> PodsWithAffinity { get; } = [.. pods.Where(p => p.Spec.Affinity?.PodAffinity is not null || p.Spec.Affinity?.PodAntiAffinity is not null)];
+
+    /// <summary>The pods with a required anti-affinity term, which can keep an incoming pod out of their domain.</summary>
+    public IReadOnlyList<V1Pod> PodsWithRequiredAntiAffinity { get; } =
+        [.. pods.Where(p => p.Spec.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { Count: > 0 })];
+
     public string? Label(string key) => Node.Metadata.Labels?.TryGetValue(key, out var v) == true ? v : null;
 
     /// <summary>The node without the given pods, for asking whether removing them (preemption) would help.</summary>

@@ -9,9 +9,10 @@ namespace KubeRescue.Lab.ControlPlane.Scheduler;
 
 /// <summary>
 /// The scheduling loop of one kube-scheduler process. Informers (started at once, so a standby's cache is warm)
-/// feed a queue of pending pods; while this process leads, one worker takes a pod at a time: filter every node,
-/// score the feasible ones, assume the pod onto the winner (so the next decision counts it before the watch
-/// shows it) and bind through pods/binding. A pod that fits nowhere gets PodScheduled=False/Unschedulable and a
+/// feed a queue of pending pods and the scheduler's cache of nodes and the pods on them; while this process leads,
+/// one worker takes a pod at a time: filter nodes until enough are feasible (all of them in a cluster under 100
+/// nodes), score the feasible ones, assume the pod onto the winner (so the next decision counts it before the
+/// watch shows it) and bind through pods/binding. A pod that fits nowhere gets PodScheduled=False/Unschedulable and a
 /// FailedScheduling event, then waits until a node or an assigned pod changes, never sooner than its back-off
 /// (1s doubling to 10s), or until it has waited podMaxInUnschedulablePodsDuration; as the scheduling queue does.
 /// </summary>
@@ -35,6 +36,14 @@ sealed class PodScheduler
 
     // Pods bound by this process that the assigned-pods informer has not shown yet.
     readonly ConcurrentDictionary<string, V1Pod> _assumed = new(StringComparer.Ordinal);
+    // The cache: bound and assumed pods by node, each node's NodeInfo kept until something on it changes (upstream
+    // updates its snapshot by generation), and the node names in order.
+    readonly Dictionary<string, Dictionary<string, V1Pod>> _podsByNode = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> _nodeOfPod = new(StringComparer.Ordinal);
+    readonly Dictionary<string, NodeInfo> _nodeInfos = new(StringComparer.Ordinal);
+    readonly SortedSet<string> _nodeNames = new(StringComparer.Ordinal);
+    readonly Lock _cache = new();
+    int _nextStartNodeIndex;
     // Scheduling attempts per pod, for its back-off, and the unschedulable pods with the time they failed.
     readonly Dictionary<string, (int Attempts, DateTime LastFailure)> _backoff = new(StringComparer.Ordinal);
     readonly Dictionary<string, DateTime> _unschedulable = new(StringComparer.Ordinal);
@@ -58,11 +67,16 @@ sealed class PodScheduler
         _pending.Added += p => { if (Responsible(p)) _queue.Add(Key(p)); };
         _pending.Updated += PendingUpdated;
         _pending.Deleted += p => { lock (_gate) { _unschedulable.Remove(Key(p)); _backoff.Remove(Key(p)); } };
-        _assigned.Added += p => _assumed.TryRemove(Key(p), out _);
-        _assigned.Updated += (old, p) => { _assumed.TryRemove(Key(p), out _); MoveAllToActiveOrBackoff(); };
-        _assigned.Deleted += p => { _assumed.TryRemove(Key(p), out _); MoveAllToActiveOrBackoff(); };
-        _nodes.Added += _ => MoveAllToActiveOrBackoff();
-        _nodes.Updated += (old, node) => { if (SchedulingPropertiesChanged(old, node)) MoveAllToActiveOrBackoff(); };
+        _assigned.Added += p => { _assumed.TryRemove(Key(p), out _); CachePod(p); };
+        _assigned.Updated += (old, p) => { _assumed.TryRemove(Key(p), out _); CachePod(p); MoveAllToActiveOrBackoff(); };
+        _assigned.Deleted += p => { _assumed.TryRemove(Key(p), out _); UncachePod(Key(p), null); MoveAllToActiveOrBackoff(); };
+        _nodes.Added += node => { CacheNode(node.Metadata.Name, present: true); MoveAllToActiveOrBackoff(); };
+        _nodes.Updated += (old, node) =>
+        {
+            CacheNode(node.Metadata.Name, present: true);
+            if (SchedulingPropertiesChanged(old, node)) MoveAllToActiveOrBackoff();
+        };
+        _nodes.Deleted += node => CacheNode(node.Metadata.Name, present: false);
     }
 
     static string Key(V1Pod pod) => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
@@ -104,13 +118,19 @@ sealed class PodScheduler
         }
 
         var request = Resources.Requests(pod);
+        var interPod = InterPodAffinity.Compute(pod, nodes);
         var statuses = new Dictionary<string, NodeStatus>(StringComparer.Ordinal);
         var feasible = new List<NodeInfo>();
-        foreach (var node in nodes)
+        // findNodesThatPassFilters: from where the last attempt stopped, until enough nodes are feasible.
+        var wanted = NumFeasibleNodesToFind(nodes.Count);
+        var processed = 0;
+        while (processed < nodes.Count && feasible.Count < wanted)
         {
-            if (Filters.Run(pod, request, node, nodes) is { } status) statuses[node.Name] = status;
+            var node = nodes[(_nextStartNodeIndex + processed++) % nodes.Count];
+            if (Filters.Run(pod, request, node, interPod) is { } status) statuses[node.Name] = status;
             else feasible.Add(node);
         }
+        _nextStartNodeIndex = (_nextStartNodeIndex + processed) % nodes.Count;
         if (feasible.Count == 0)
         {
             var preemption = FitError.Preemption(pod, request, nodes, statuses);
@@ -120,24 +140,81 @@ sealed class PodScheduler
             return true;
         }
 
-        var chosen = Scoring.Select(pod, feasible, nodes);
-        await BindAsync(pod, chosen.Name, nodes.Count, feasible.Count, ct);
+        var chosen = Scoring.Select(pod, feasible, interPod);
+        await BindAsync(pod, chosen.Name, processed, feasible.Count, ct);
         return true;
+    }
+
+    /// <summary>
+    /// numFeasibleNodesToFind with the default percentageOfNodesToScore: every node below 100; above, 50% less
+    /// one point per 125 nodes, at least 5% and at least 100 nodes.
+    /// </summary>
+    static int NumFeasibleNodesToFind(int allNodes)
+    {
+        const int minFeasibleNodes = 100;
+        if (allNodes < minFeasibleNodes) return allNodes;
+        var percentage = Math.Max(5, 50 - allNodes / 125);
+        return Math.Max(minFeasibleNodes, allNodes * percentage / 100);
     }
 
     /// <summary>Nodes by name, each with its bound pods and the pods this process assumed onto it.</summary>
     List<NodeInfo> Snapshot()
     {
-        var byNode = new Dictionary<string, List<V1Pod>>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pod in _assigned.Items.Concat(_assumed.Values))
+        lock (_cache)
         {
-            if (!seen.Add(Key(pod))) continue;
-            if (!byNode.TryGetValue(pod.Spec.NodeName, out var list)) byNode[pod.Spec.NodeName] = list = [];
-            list.Add(pod);
+            var snapshot = new List<NodeInfo>(_nodeNames.Count);
+            foreach (var name in _nodeNames)
+            {
+                if (!_nodeInfos.TryGetValue(name, out var info))
+                {
+                    if (_nodes.Get(null, name) is not { } node) continue;
+                    IReadOnlyList<V1Pod> pods = _podsByNode.TryGetValue(name, out var onNode) ? [.. onNode.Values] : [];
+                    _nodeInfos[name] = info = new NodeInfo(node, pods);
+                }
+                snapshot.Add(info);
+            }
+            return snapshot;
         }
-        return _nodes.Items.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)
-            .Select(n => new NodeInfo(n, byNode.GetValueOrDefault(n.Metadata.Name) ?? [])).ToList();
+    }
+
+    void CacheNode(string name, bool present)
+    {
+        lock (_cache)
+        {
+            if (present) _nodeNames.Add(name);
+            else _nodeNames.Remove(name);
+            _nodeInfos.Remove(name);
+        }
+    }
+
+    /// <summary>A bound pod from the informer, or one this process assumed: it replaces whatever was cached under its key.</summary>
+    void CachePod(V1Pod pod)
+    {
+        var key = Key(pod);
+        lock (_cache)
+        {
+            UncachePod(key, null);
+            var node = pod.Spec.NodeName;
+            if (!_podsByNode.TryGetValue(node, out var onNode)) _podsByNode[node] = onNode = new(StringComparer.Ordinal);
+            onNode[key] = pod;
+            _nodeOfPod[key] = node;
+            _nodeInfos.Remove(node);
+        }
+    }
+
+    /// <summary>Removes a pod from the cache; with <paramref name="only"/>, only if that very object is cached (an assumption that failed).</summary>
+    void UncachePod(string key, V1Pod? only)
+    {
+        lock (_cache)
+        {
+            if (!_nodeOfPod.TryGetValue(key, out var node)) return;
+            var onNode = _podsByNode[node];
+            if (only is not null && !ReferenceEquals(onNode.GetValueOrDefault(key), only)) return;
+            onNode.Remove(key);
+            if (onNode.Count == 0) _podsByNode.Remove(node);
+            _nodeOfPod.Remove(key);
+            _nodeInfos.Remove(node);
+        }
     }
 
     async Task BindAsync(V1Pod pod, string node, int nodes, int feasible, CancellationToken ct)
@@ -146,6 +223,7 @@ sealed class PodScheduler
         var assumed = KubernetesJson.Deserialize<V1Pod>(KubernetesJson.Serialize(pod));
         assumed.Spec.NodeName = node;
         _assumed[key] = assumed;
+        CachePod(assumed);
         try
         {
             await _client.CoreV1.CreateNamespacedPodBindingAsync(new V1Binding
@@ -158,12 +236,14 @@ sealed class PodScheduler
         {
             // Bound by someone else, or deleted meanwhile: nothing left to do for this pod.
             _assumed.TryRemove(key, out _);
+            UncachePod(key, assumed);
             _log.Info("schedule_one.go:1046", $"\"Pod could not be bound; it was bound or deleted meanwhile\" pod=\"{key}\" node=\"{node}\" err=\"{e.Response.Content}\"");
             return;
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
         {
             _assumed.TryRemove(key, out _);
+            UncachePod(key, assumed);
             _log.Error("schedule_one.go:1065", $"\"Error scheduling pod; retrying\" err=\"binding rejected: {e.Message}\" pod=\"{key}\"");
             lock (_gate) _backoff[key] = (_backoff.GetValueOrDefault(key).Attempts + 1, DateTime.UtcNow);
             RetryAfterBackoff(key);

@@ -14,13 +14,13 @@ static class Scoring
 {
     const int MaxScore = 100;
 
-    public static NodeInfo Select(V1Pod pod, IReadOnlyList<NodeInfo> feasible, IReadOnlyList<NodeInfo> all)
+    public static NodeInfo Select(V1Pod pod, IReadOnlyList<NodeInfo> feasible, InterPodAffinity interPod)
     {
         if (feasible.Count == 1) return feasible[0];
         var totals = new long[feasible.Count];
         Add(totals, 3, Normalize(feasible.Select(n => (long)IntolerablePreferNoSchedule(pod, n)).ToArray(), reverse: true));
         Add(totals, 2, Normalize(feasible.Select(n => PreferredNodeAffinity(pod, n)).ToArray(), reverse: false));
-        Add(totals, 2, MinMax(feasible.Select(n => InterPodAffinity(pod, n, all)).ToArray()));
+        Add(totals, 2, MinMax(feasible.Select(interPod.Score).ToArray()));
         var request = Resources.Requests(pod, nonZero: true);
         Add(totals, 1, feasible.Select(n => LeastAllocated(request, n)).ToArray());
         Add(totals, 1, feasible.Select(n => BalancedAllocation(request, n)).ToArray());
@@ -61,39 +61,6 @@ static class Scoring
     static long PreferredNodeAffinity(V1Pod pod, NodeInfo node) =>
         pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?
             .Where(p => p.Weight != 0 && NodeMatching.Matches(p.Preference, node.Node)).Sum(p => (long)p.Weight) ?? 0;
-
-    /// <summary>
-    /// For every pod already placed in the node's topology domain: plus the weight of each of the incoming pod's
-    /// preferred affinity terms it matches, minus each anti-affinity term; and the same for the placed pod's own
-    /// preferred terms that select the incoming pod.
-    /// </summary>
-    static long InterPodAffinity(V1Pod pod, NodeInfo node, IReadOnlyList<NodeInfo> all)
-    {
-        long score = 0;
-        var mine = pod.Spec.Affinity;
-        foreach (var other in all)
-            foreach (var existing in other.Pods)
-            {
-                score += Terms(mine?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, pod, existing, node, other, +1);
-                score += Terms(mine?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, pod, existing, node, other, -1);
-                var theirs = existing.Spec.Affinity;
-                score += Terms(theirs?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, existing, pod, node, other, +1);
-                score += Terms(theirs?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, existing, pod, node, other, -1);
-            }
-        return score;
-    }
-
-    static long Terms(IList<V1WeightedPodAffinityTerm>? terms, V1Pod owner, V1Pod candidate, NodeInfo node, NodeInfo candidateNode, int sign)
-    {
-        long score = 0;
-        foreach (var weighted in terms ?? [])
-        {
-            var key = weighted.PodAffinityTerm.TopologyKey;
-            if (node.Label(key) is { } value && candidateNode.Label(key) == value && PodTerms.Matches(weighted.PodAffinityTerm, owner, candidate))
-                score += sign * weighted.Weight;
-        }
-        return score;
-    }
 
     static long LeastAllocated(Dictionary<string, long> request, NodeInfo node)
     {
