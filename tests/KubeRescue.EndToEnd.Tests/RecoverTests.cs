@@ -13,6 +13,8 @@ public class RecoverRefusalTests(ClusterLabProcess lab) : IClassFixture<ClusterL
     [InlineData("all --node no-such-node --yes", "node no-such-node does not exist")]
     [InlineData("all --yes", "nothing to recover")]
     [InlineData("scheduler --dry-run", "nothing to recover")]
+    [InlineData("scheduler --yes --report /nonexistent/r.html", "the directory /nonexistent does not exist")]
+    [InlineData("scheduler --dry-run --report r.html", "--report records a recovery as it runs, and --dry-run runs none")]
     public async Task Bad_input_and_a_healthy_control_plane_are_refused_and_change_nothing(string args, string error)
     {
         using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);
@@ -21,6 +23,7 @@ public class RecoverRefusalTests(ClusterLabProcess lab) : IClassFixture<ClusterL
         Assert.True(result.ExitCode == 2, result.Output);
         Assert.Contains(error, result.Stderr);
         Assert.Equal(before, await kubectl.OkAsync("get pods,deployments,leases -n kube-system -o name"));
+        Assert.False(File.Exists("r.html"));
     }
 
     [Fact]

@@ -88,23 +88,9 @@ public class ReportTests
     }
 }
 
-/// <summary><c>recover --report</c> on a lab of its own: the page of a failed recovery, and bad input that changes nothing.</summary>
+/// <summary><c>recover --report</c> on a lab of its own: the page of a failed recovery (bad --report options: RecoverRefusalTests).</summary>
 public class RecoverReportTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProcess>
 {
-    [Theory]
-    [InlineData("scheduler --yes --report /nonexistent/r.html", "the directory /nonexistent does not exist")]
-    [InlineData("scheduler --dry-run --report r.html", "--report records a recovery as it runs, and --dry-run runs none")]
-    public async Task Bad_report_options_are_refused_and_change_nothing(string args, string error)
-    {
-        using var kubectl = new Kubectl(Kubectl.Default, lab.Kubeconfig);
-        var before = await kubectl.OkAsync("get pods,deployments,leases -n kube-system -o name");
-        var result = await Processes.RunAsync(Processes.Cli(["recover", .. args.Split(' '), "--kubeconfig", lab.Kubeconfig]));
-        Assert.True(result.ExitCode == 2, result.Output);
-        Assert.Contains(error, result.Stderr);
-        Assert.Equal(before, await kubectl.OkAsync("get pods,deployments,leases -n kube-system -o name"));
-        Assert.False(File.Exists("r.html"));
-    }
-
     [Fact]
     public async Task A_failed_recovery_writes_its_report_with_the_failed_step_and_no_credential()
     {
