@@ -8,26 +8,24 @@ using k8s.Models;
 namespace KubeRescue.Lab.Components;
 
 /// <summary>
-/// client-go's event broadcaster, one per process: recorders queue events and a background writer sends them, so a
-/// slow API server never stalls the caller; a repeat of the same event (same source, object, type, reason, message)
-/// patches the first one's count and lastTimestamp, as the event correlator does. Failed writes are logged and
-/// dropped, as upstream drops them after its retries.
+/// client-go's event broadcaster, one per process: recorders queue events and a background writer passes each
+/// through the <see cref="EventCorrelator"/> (aggregation, de-duplication, the spam filter) and sends what it keeps,
+/// so a slow API server never stalls the caller. Failed writes are logged and dropped, as upstream drops them after
+/// its retries.
 /// </summary>
 public sealed class EventBroadcaster
 {
-    // client-go's correlator keeps an LRU of 4096 series; forgetting them all at once is close enough.
-    const int CacheSize = 4096;
-
     readonly IKubernetes _client;
     readonly Action<string> _dropped;
     readonly Channel<Corev1Event> _queue = Channel.CreateUnbounded<Corev1Event>(new() { SingleReader = true });
-    readonly Dictionary<string, (string Namespace, string Name, int Count)> _seen = new(StringComparer.Ordinal);
+    readonly EventCorrelator _correlator;
     readonly Task _writer;
     long _lastNanos;
 
-    public EventBroadcaster(IKubernetes client, Action<string> dropped)
+    public EventBroadcaster(IKubernetes client, LabTiming timing, Action<string> dropped)
     {
         _client = client;
+        _correlator = new EventCorrelator(timing);
         _dropped = dropped;
         _writer = Task.Run(WriteAllAsync);
     }
@@ -81,34 +79,32 @@ public sealed class EventBroadcaster
 
     async Task WriteAllAsync()
     {
-        await foreach (var e in _queue.Reader.ReadAllAsync())
+        await foreach (var queued in _queue.Reader.ReadAllAsync())
         {
-            var o = e.InvolvedObject;
-            var key = string.Join('\u0000', e.Source.Component, e.Source.Host, o.Kind, o.NamespaceProperty, o.Name, o.Uid, o.FieldPath, e.Type, e.Reason, e.Message);
+            var (skip, e, key, patch) = _correlator.Correlate(queued);
+            if (skip) continue;
+            var ns = e.Metadata.NamespaceProperty;
             try
             {
-                if (_seen.TryGetValue(key, out var prior))
+                Corev1Event? written = null;
+                if (patch)
                 {
-                    var count = prior.Count + 1;
-                    var patch = KubernetesJson.Serialize(new { count, lastTimestamp = e.LastTimestamp });
+                    var body = KubernetesJson.Serialize(new { count = e.Count, lastTimestamp = e.LastTimestamp });
                     try
                     {
-                        await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), prior.Name, prior.Namespace);
-                        _seen[key] = (prior.Namespace, prior.Name, count);
-                        continue;
+                        written = await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(body, V1Patch.PatchType.StrategicMergePatch), e.Metadata.Name, ns);
                     }
                     catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
                     {
-                        // Expired or deleted: a new series starts, as the recorder does.
-                        _seen.Remove(key);
+                        // Expired or deleted: created again, as the recorder does.
                     }
                 }
-                await _client.CoreV1.CreateNamespacedEventAsync(e, e.Metadata.NamespaceProperty);
-                if (_seen.Count >= CacheSize) _seen.Clear();
-                _seen[key] = (e.Metadata.NamespaceProperty, e.Metadata.Name, 1);
+                written ??= await _client.CoreV1.CreateNamespacedEventAsync(e, ns);
+                _correlator.Sent(key, written);
             }
             catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or ObjectDisposedException)
             {
+                var o = e.InvolvedObject;
                 _dropped($"{e.Source.Component}: dropping event {e.Reason} on {o.Kind} {o.NamespaceProperty}/{o.Name}: {ex.Message}");
             }
         }

@@ -50,7 +50,7 @@ public sealed class KubeletFleet : IAsyncDisposable
         var own = NewClientConfiguration();
         own.UserAgent = $"kubelet/{KubeletVersion} (linux/amd64) kubernetes/kube-rescue-lab";
         _client = new Kubernetes(own);
-        Events = new EventBroadcaster(_client, Log.WriteLine);
+        Events = new EventBroadcaster(_client, timing, Log.WriteLine);
     }
 
     public LabTiming Timing { get; }

@@ -106,7 +106,7 @@ public sealed class ControllerManagerBinary(Func<IReadOnlyList<IController>> con
     static async Task RunControllersAsync(IKubernetes client, IReadOnlyList<IController> enabled, string identity, BinaryContext context, CancellationToken stop)
     {
         var informers = new SharedInformers(client, stop);
-        var events = new EventBroadcaster(client, context.Log.WriteLine);
+        var events = new EventBroadcaster(client, context.Timing, context.Log.WriteLine);
         var controllerContext = new ControllerContext(client, informers, context.Timing, identity, context.Log, events);
         var runs = enabled.Select(c => Task.Run(async () =>
         {

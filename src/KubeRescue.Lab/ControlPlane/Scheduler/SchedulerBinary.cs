@@ -32,7 +32,7 @@ public sealed class SchedulerBinary : IEmulatedBinary
 
         using var client = new Kubernetes(context.Client);
         using var process = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var events = new EventBroadcaster(client, m => log.Error("event.go:368", $"\"Unable to write event (may retry after sleeping)\" err=\"{m}\""));
+        var events = new EventBroadcaster(client, context.Timing, m => log.Error("event.go:368", $"\"Unable to write event (may retry after sleeping)\" err=\"{m}\""));
         var scheduler = new PodScheduler(client, events.NewRecorder(options.SchedulerName, $"{options.SchedulerName}-{context.Hostname}"),
             options.SchedulerName, context.Timing, options.MaxInUnschedulablePods, log, process.Token);
         var informers = scheduler.RunInformersAsync();
