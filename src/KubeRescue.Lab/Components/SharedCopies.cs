@@ -21,11 +21,16 @@ public static class SharedCopies
     static readonly ConcurrentDictionary<(string Uid, string Version), WeakReference<object>> Copies = new();
     static int _added;
 
-    /// <summary>The copy of this object's version already held in the process, else this one, which becomes it.</summary>
+    /// <summary>
+    /// The copy of this object's version already held in the process, else this one, which becomes it (its strings
+    /// shared through <see cref="ModelStrings"/> first).
+    /// </summary>
     public static T Of<T>(T obj) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         if (obj.Metadata?.Uid is not { } uid || obj.Metadata.ResourceVersion is not { } version) return obj;
         var key = (uid, version);
+        if (Copies.TryGetValue(key, out var found) && found.TryGetTarget(out var live) && live is T current) return current;
+        ModelStrings.Dedupe(obj);
         while (true)
         {
             if (Copies.TryGetValue(key, out var held))

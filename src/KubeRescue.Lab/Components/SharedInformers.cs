@@ -51,7 +51,7 @@ public sealed class SharedInformers(IKubernetes client, CancellationToken stop)
     public Informer<Corev1Event> Events => Get(() => new Informer<Corev1Event>(
         async ct => { var l = await client.CoreV1.ListEventForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
         (rv, onError, ct) => client.CoreV1.WatchListEventForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
-        e => new Corev1Event { ApiVersion = e.ApiVersion, Kind = e.Kind, Metadata = e.Metadata }));
+        e => ModelStrings.Dedupe(new Corev1Event { ApiVersion = e.ApiVersion, Kind = e.Kind, Metadata = e.Metadata })));
 
     public Informer<V1Lease> Leases => Get(() => new Informer<V1Lease>(
         async ct => { var l = await client.CoordinationV1.ListLeaseForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },

@@ -32,7 +32,8 @@ internal sealed class PodWorker
     bool _terminal;
     bool _finished;
     Admission.Rejection? _rejection;
-    string? _written;
+    // A digest of the status last written, not its JSON: that was 2 KiB per pod, kept for the pod's whole life.
+    UInt128? _written;
 
     public PodWorker(NodeAgent node, V1Pod pod)
     {
@@ -422,18 +423,26 @@ internal sealed class PodWorker
     async Task WriteStatusAsync(V1Pod pod, V1PodStatus status, CancellationToken ct)
     {
         var json = KubernetesJson.Serialize(status);
-        if (json == _written) return;
+        var digest = Digest(json);
+        if (digest == _written) return;
         var patch = $"[{{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":{JsonSerializer.Serialize(Uid)}}},{{\"op\":\"add\",\"path\":\"/status\",\"value\":{json}}}]";
         try
         {
             await _node.Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(patch, V1Patch.PatchType.JsonPatch),
                 pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct);
-            _written = json;
+            _written = digest;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity)
         {
             // The pod is gone or was replaced by another of the same name; its deletion reaches this worker next.
         }
+    }
+
+    static UInt128 Digest(string json)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(json), hash);
+        return BitConverter.ToUInt128(hash);
     }
 
     static V1PodStatus Clone(V1PodStatus? status) =>
