@@ -25,12 +25,30 @@ sealed record Workload(int Pods, int Replicas)
         Enumerable.Range(0, Deployments).Select(i =>
             (Namespace(i / DeploymentsPerNamespace), $"app-{i % DeploymentsPerNamespace + 1:D2}", Math.Min(Replicas, Pods - i * Replicas)));
 
-    public async Task CreateAsync(HttpClient http)
+    /// <summary>Pods created but not yet available, at most, before the next namespace's Deployments are made.</summary>
+    public int InFlight => 2 * DeploymentsPerNamespace * Replicas;
+
+    /// <summary>
+    /// Makes the Deployments a namespace (3,000 pods) at a time, as ClusterLoader2's density test paces its pods: the
+    /// next namespace once no more than <see cref="InFlight"/> pods wait to become available, so the lab's
+    /// controllers, scheduler and kubelets work on a bounded queue instead of 150,000 pods at once. Then waits until
+    /// every pod is available.
+    /// </summary>
+    public async Task CreateAsync(HttpClient http, LabProcess lab, TimeSpan stall, TextWriter progress)
     {
-        for (var i = 0; i < Namespaces; i++)
-            await Api.PostAsync(http, "/api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{Namespace(i)}}}"}}""");
-        foreach (var (ns, name, replicas) in Items())
-            await Api.PostAsync(http, $"/apis/apps/v1/namespaces/{ns}/deployments", Deployment(ns, name, replicas));
+        var clock = Stopwatch.StartNew();
+        var created = 0;
+        foreach (var wave in Items().GroupBy(d => d.Namespace))
+        {
+            await Api.PostAsync(http, "/api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{wave.Key}}}"}}""");
+            foreach (var (ns, name, replicas) in wave)
+            {
+                await Api.PostAsync(http, $"/apis/apps/v1/namespaces/{ns}/deployments", Deployment(ns, name, replicas));
+                created += replicas;
+            }
+            await WaitAvailableAsync(http, lab, created - InFlight, clock, stall, progress);
+        }
+        await WaitAvailableAsync(http, lab, Pods, clock, stall, progress);
     }
 
     /// <summary>
@@ -51,30 +69,31 @@ sealed record Workload(int Pods, int Replicas)
         """;
 
     /// <summary>
-    /// Waits until every Deployment has all its replicas available (running and ready), printing progress; gives up
-    /// when nothing moved for <paramref name="stall"/>.
+    /// Waits until at least <paramref name="target"/> pods are available (running and ready), printing progress; gives
+    /// up when nothing moved for <paramref name="stall"/>.
     /// </summary>
-    public async Task WaitAvailableAsync(HttpClient http, LabProcess lab, TimeSpan stall, TextWriter progress)
+    async Task WaitAvailableAsync(HttpClient http, LabProcess lab, int target, Stopwatch clock, TimeSpan stall, TextWriter progress)
     {
-        var clock = Stopwatch.StartNew();
-        var (last, lastChange, lastReport) = (-1L, TimeSpan.Zero, TimeSpan.Zero);
+        var (last, lastChange) = (-1L, clock.Elapsed);
         while (true)
         {
             using var doc = await Api.GetJsonAsync(http, $"/apis/apps/v1/deployments?labelSelector={Label}");
             var available = doc.RootElement.GetProperty("items").EnumerateArray()
                 .Sum(d => d.GetProperty("status").TryGetProperty("availableReplicas", out var a) ? a.GetInt64() : 0);
             if (available != last) (last, lastChange) = (available, clock.Elapsed);
-            if (available >= Pods) return;
-            if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(15))
+            if (clock.Elapsed - _lastReport >= TimeSpan.FromSeconds(15))
             {
-                lastReport = clock.Elapsed;
+                _lastReport = clock.Elapsed;
                 progress.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F0} s: {available:N0}/{Pods:N0} pods available, lab RSS {lab.Memory().Rss:F0} MiB");
             }
+            if (available >= target) return;
             if (clock.Elapsed - lastChange > stall)
                 throw new TimeoutException($"{available:N0} of {Pods:N0} pods available, and no progress for {stall.TotalSeconds:F0} s");
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
+
+    TimeSpan _lastReport;
 
     /// <summary>
     /// Waits until the store's write rate (every write takes the next revision, which any list reports), averaged over
