@@ -135,28 +135,8 @@ namespace KubeRescue.Bench.Api
             return new LabProcess(process, dir, new Uri(Value("server")), Value("token"), ca);
         }
 
-        public HttpClient Client(Version version, int connections)
-        {
-            var handler = new SocketsHttpHandler
-            {
-                MaxConnectionsPerServer = connections,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                    {
-                        using var chain = new X509Chain();
-                        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                        chain.ChainPolicy.CustomTrustStore.Add(_ca);
-                        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                        return cert is not null && chain.Build(new X509Certificate2(cert));
-                    },
-                },
-            };
-            var http = new HttpClient(handler) { BaseAddress = Url, DefaultRequestVersion = version, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = Timeout.InfiniteTimeSpan };
-            http.DefaultRequestHeaders.Authorization = new("Bearer", Token);
-            return http;
-        }
+        public HttpClient Client(Version version, int connections) =>
+            LabHttp.Client(Url, Token, _ca, version, connections, multipleHttp2: false, TimeSpan.FromMinutes(5));
 
         public async Task<string> NamespaceAsync(HttpClient http, string name)
         {

@@ -96,35 +96,8 @@ sealed class LabProcess : IAsyncDisposable
     }
 
     /// <summary>An HTTP/2 client with the lab's bearer token, trusting the lab's CA: how client-go reaches an API server.</summary>
-    public HttpClient Client(int connections = 1)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            EnableMultipleHttp2Connections = connections > 1,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(30),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(_ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return cert is not null && chain.Build(new X509Certificate2(cert));
-                },
-            },
-        };
-        var http = new HttpClient(handler)
-        {
-            BaseAddress = Url,
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", Token);
-        return http;
-    }
+    public HttpClient Client(int connections = 1) =>
+        LabHttp.Client(Url, Token, _ca, HttpVersion.Version20, connections, multipleHttp2: connections > 1, TimeSpan.FromMinutes(30));
 
     /// <summary>A copy of the kubeconfig whose server is <paramref name="port"/> on loopback (the lab's certificate names the address, not the port).</summary>
     public string KubeconfigVia(int port)

@@ -52,7 +52,7 @@ var baseline = await StatusAsync(settings.Runs);
 results.Add("`kube-rescue status` before the pods (nodes only)", StatusResult(baseline));
 
 // The pods, made by the lab's own controllers, scheduler and kubelets.
-var workload = new Workload(settings.Pods, Replicas: Math.Min(300, settings.Pods));
+var workload = new Workload(settings.Pods, replicas: Math.Min(300, settings.Pods));
 var clock = Stopwatch.StartNew();
 await workload.CreateAsync(http, lab, TimeSpan.FromSeconds(quick ? 60 : 300), Console.Error);
 results.Add($"{settings.Pods:N0} pods in {workload.Deployments:N0} Deployments ({workload.Namespaces} namespaces) created until all available",

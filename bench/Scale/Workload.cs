@@ -10,8 +10,11 @@ namespace KubeRescue.Bench.Scale;
 /// lab's controller-manager creates the ReplicaSets and pods, its scheduler places every pod and its kubelets run
 /// them and report their status.
 /// </summary>
-sealed record Workload(int Pods, int Replicas)
+sealed class Workload(int pods, int replicas)
 {
+    public int Pods { get; } = pods;
+    public int Replicas { get; } = replicas;
+
     public const int DeploymentsPerNamespace = 10;
     public const string Label = "bench=scale";
 
@@ -93,6 +96,7 @@ sealed record Workload(int Pods, int Replicas)
         }
     }
 
+    // When progress was last printed, across the waits of one run.
     TimeSpan _lastReport;
 
     /// <summary>

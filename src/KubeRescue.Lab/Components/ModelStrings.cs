@@ -53,7 +53,10 @@ public static class ModelStrings
             if (!p.CanRead || !p.CanWrite || p.GetIndexParameters().Length > 0) continue;
             var t = p.PropertyType;
             if (t == typeof(string))
-                steps.Add(o => { if (p.GetValue(o) is string s && !ReferenceEquals(Share(s), s)) p.SetValue(o, Share(s)); });
+                steps.Add(o =>
+                {
+                    if (p.GetValue(o) is string s && Share(s) is var shared && !ReferenceEquals(shared, s)) p.SetValue(o, shared);
+                });
             else if (t == typeof(IDictionary<string, string>))
                 steps.Add(o =>
                 {
