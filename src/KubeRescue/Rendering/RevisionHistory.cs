@@ -14,8 +14,8 @@ public sealed record RevisionEvidence(long Revision, V1ReplicaSet ReplicaSet, bo
 /// <summary>
 /// Which of a Deployment's revisions worked. The API keeps no readiness history, so this reads the evidence there is
 /// (docs/render.md): a revision is known bad when one of its pods has a container that crashed (waiting in
-/// CrashLoopBackOff or Error, terminated non-zero, or restarted after a non-zero exit); known good when it is not
-/// known bad and its ReplicaSet counts ready or available replicas, or one of its pods is Ready now.
+/// CrashLoopBackOff or Error, terminated non-zero, or restarted after a non-zero exit and not Ready again); known good
+/// when it is not known bad and its ReplicaSet counts ready or available replicas, or one of its pods is Ready now.
 /// </summary>
 public static class RevisionHistory
 {
@@ -64,7 +64,9 @@ public static class RevisionHistory
                 yield return $"{where} waiting in {s.State.Waiting.Reason}{LastExit(s)}";
             else if (s.State?.Terminated is { ExitCode: not 0 } t)
                 yield return $"{where} exited {t.ExitCode}{(string.IsNullOrEmpty(t.Reason) ? "" : $" ({t.Reason})")}";
-            else if (s.RestartCount > 0 && s.LastState?.Terminated is { ExitCode: not 0 })
+            // A container Ready again after a failed run is not crashing: the scheduler and controller-manager exit 1
+            // whenever they lose their lease, so a healthy revision's pods often carry such a restart.
+            else if (s.RestartCount > 0 && s.LastState?.Terminated is { ExitCode: not 0 } && s.Ready != true)
                 yield return $"{where} restarted {s.RestartCount} times{LastExit(s)}";
         }
     }

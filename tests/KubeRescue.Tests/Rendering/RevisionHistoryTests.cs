@@ -38,9 +38,9 @@ public class RevisionHistoryTests
         LastState = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 1, Reason = "Error" } },
     };
 
-    static V1ContainerStatus Running(int restarts = 0, int lastExit = 0) => new()
+    static V1ContainerStatus Running(int restarts = 0, int lastExit = 0, bool ready = true) => new()
     {
-        Name = "kube-scheduler", RestartCount = restarts, Ready = true,
+        Name = "kube-scheduler", RestartCount = restarts, Ready = ready,
         State = new V1ContainerState { Running = new V1ContainerStateRunning() },
         LastState = restarts == 0 ? new V1ContainerState() : new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = lastExit, Reason = lastExit == 0 ? "Completed" : "Error" } },
     };
@@ -91,9 +91,20 @@ public class RevisionHistoryTests
     public void A_bad_revision_in_between_is_skipped()
     {
         var (r1, r2, r3) = (Set(1), Set(2), Set(3));
-        var history = RevisionHistory.Classify([r1, r2, r3], [Pod(r3, "c-1", status: CrashLooping()), Pod(r2, "b-1", status: Running(restarts: 4, lastExit: 255))]);
+        var history = RevisionHistory.Classify([r1, r2, r3], [Pod(r3, "c-1", status: CrashLooping()), Pod(r2, "b-1", status: Running(restarts: 4, lastExit: 255, ready: false))]);
         Assert.Equal(["bad", "bad", "unknown"], history.Select(h => h.Verdict));
         Assert.Equal(1, RevisionHistory.LastGood(history)?.Revision);
+    }
+
+    [Fact]
+    public void A_container_Ready_again_after_a_failed_run_is_no_evidence_of_a_crash()
+    {
+        // As a controller-manager that lost its lease and exited 1 is, once restarted.
+        var r1 = Set(1);
+        var history = RevisionHistory.Classify([r1], [Pod(r1, "a-1", ready: true, status: Running(restarts: 1, lastExit: 1))]);
+        Assert.Equal("good", Assert.Single(history).Verdict);
+        history = RevisionHistory.Classify([r1], [Pod(r1, "a-1", status: Running(restarts: 1, lastExit: 1, ready: false))]);
+        Assert.Equal(["pod a-1 container kube-scheduler restarted 1 times, last exit 1 (Error)"], Assert.Single(history).Evidence);
     }
 
     [Fact]
