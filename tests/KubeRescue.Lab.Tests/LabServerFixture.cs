@@ -7,6 +7,21 @@ namespace KubeRescue.Lab.Tests;
 /// <summary>One lab API server shared by a test class, reached only through the official client over HTTPS.</summary>
 public sealed class LabServerFixture : IAsyncLifetime
 {
+    // xunit builds class fixtures through their one public constructor; other options go through StartAsync.
+    readonly LabApiServerOptions _options;
+
+    public LabServerFixture() => _options = Options;
+
+    LabServerFixture(LabApiServerOptions options) => _options = options;
+
+    /// <summary>A fixture's server with other options, started; the caller disposes of it.</summary>
+    public static async Task<LabServerFixture> StartAsync(LabApiServerOptions options)
+    {
+        var fixture = new LabServerFixture(options);
+        await fixture.InitializeAsync();
+        return fixture;
+    }
+
     public LabApiServer Server { get; private set; } = null!;
     public Kubernetes Client { get; private set; } = null!;
 
@@ -19,7 +34,7 @@ public sealed class LabServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await LabApiServer.StartAsync(Options);
+        Server = await LabApiServer.StartAsync(_options);
         Client = NewClient();
     }
 

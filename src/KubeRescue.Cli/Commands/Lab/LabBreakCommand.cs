@@ -1,5 +1,6 @@
 using System.CommandLine;
 using k8s;
+using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.Faults;
 
 namespace KubeRescue.Cli.Commands.Lab;
@@ -55,6 +56,7 @@ public static class LabBreakCommand
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(node),
             TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout))), () => cluster.Connect(result, Console.Error) is { } config ? cluster.CreateClient(result, config) : null, ct));
         command.Subcommands.Add(NodeCommand());
+        command.Subcommands.Add(ApiCommand());
         return command;
     }
 
@@ -103,6 +105,87 @@ public static class LabBreakCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>lab break api FAULTS|none</c>: the lab API server's faults for clients, through the ConfigMap it follows.</summary>
+    static Command ApiCommand()
+    {
+        var cluster = new ClusterOptions();
+        var spec = new Argument<string>("faults") { Description = "error-rate=F,reset-rate=F,latency=D,watch-drop=D; or none, which ends them." };
+        var command = new Command("api", $"""
+            Make the lab's API server flaky for its clients (kube-rescue, kubectl; never the lab's own components), or
+            mend it with none, by writing the ConfigMap {FaultInjector.Namespace}/{FaultInjector.ConfigMapName}, which the server
+            follows (requests for that ConfigMap are never faulted, so it can always be mended):
+              error-rate  the fraction of requests answered 429 (with Retry-After), 500 or 503, in equal parts
+              reset-rate  the fraction of requests whose connection is reset instead of answered
+              latency     the time every request waits before it is served
+              watch-drop  watches are cut after about this long (each between half and one and a half of it)
+
+            Examples:
+              kube-rescue lab break api error-rate=0.1,latency=200ms,watch-drop=30s --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue lab break api none --kubeconfig /tmp/lab.kubeconfig
+              kubectl -n {FaultInjector.Namespace} create configmap {FaultInjector.ConfigMapName} --from-literal={FaultInjector.DataKey}=error-rate=0.1
+            """)
+        {
+            spec,
+        };
+        cluster.AddTo(command);
+        command.SetAction(async (result, ct) =>
+        {
+            ApiFaults faults;
+            try
+            {
+                faults = ApiFaults.Parse(result.GetValue(spec)!);
+            }
+            catch (FormatException e)
+            {
+                return await FailAsync(e.Message);
+            }
+            if (cluster.Connect(result, Console.Error) is not { } config) return 2;
+            using var client = cluster.CreateClient(result, config);
+            try
+            {
+                await SetApiFaultsAsync(client, faults, ct);
+                Console.WriteLine($"API faults: {faults}");
+                return 0;
+            }
+            catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    static async Task SetApiFaultsAsync(Kubernetes client, ApiFaults faults, CancellationToken ct)
+    {
+        const string ns = FaultInjector.Namespace, name = FaultInjector.ConfigMapName;
+        static bool Is(k8s.Autorest.HttpOperationException e, System.Net.HttpStatusCode code) => e.Response.StatusCode == code;
+        if (!faults.Any)
+        {
+            try
+            {
+                await client.CoreV1.DeleteNamespacedConfigMapAsync(name, ns, cancellationToken: ct);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (Is(e, System.Net.HttpStatusCode.NotFound))
+            {
+            }
+            return;
+        }
+        var configMap = new k8s.Models.V1ConfigMap
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Data = new Dictionary<string, string> { [FaultInjector.DataKey] = faults.ToString() },
+        };
+        try
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(configMap, ns, cancellationToken: ct);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (Is(e, System.Net.HttpStatusCode.Conflict))
+        {
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, name, ns, cancellationToken: ct);
+        }
     }
 
     static async Task<int> RunAsync(Options o, Func<Kubernetes?> connect, CancellationToken ct)

@@ -3,13 +3,14 @@ using System.Globalization;
 using KubeRescue.Lab;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Components;
+using KubeRescue.Lab.Faults;
 
 namespace KubeRescue.Cli.Commands.Lab;
 
 /// <summary><c>kube-rescue lab up</c>: options, validate, run.</summary>
 public static class LabUpCommand
 {
-    sealed record Options(bool ApiOnly, string Kubeconfig, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose);
+    sealed record Options(bool ApiOnly, string Kubeconfig, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose, string? ApiFaults);
 
     public static Command Create()
     {
@@ -25,6 +26,12 @@ public static class LabUpCommand
             DefaultValueFactory = _ => 1,
         };
         var verbose = new Option<bool>("--verbose") { Description = "Print the emulated components' logs." };
+        var apiFaults = new Option<string?>("--api-faults")
+        {
+            Description = "Make the API server flaky for clients (not the lab's own components): error-rate=0.1 (429 with Retry-After, 500, 503), "
+                + "reset-rate=0.01 (connections reset), latency=200ms (every request), watch-drop=30s (watches cut after about that long). "
+                + "Change or end it while the lab runs with: kube-rescue lab break api.",
+        };
         var command = new Command("up", """
             Start the lab and run until interrupted (SIGINT or SIGTERM): a self-hosted cluster booted as bootkube boots
             one (a temporary scheduler and controller-manager until the kube-system Deployments' pods run and lead), or,
@@ -34,18 +41,20 @@ public static class LabUpCommand
               kube-rescue lab up --kubeconfig /tmp/lab.kubeconfig
               kube-rescue lab up --masters 3 --workers 500 --kubeconfig /tmp/lab.kubeconfig
               kube-rescue lab up --api-only --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue lab up --api-faults error-rate=0.1,latency=200ms,watch-drop=30s --kubeconfig /tmp/lab.kubeconfig
               kubectl --kubeconfig /tmp/lab.kubeconfig get pods -A -o wide
             """)
         {
-            apiOnly, kubeconfig, port, masters, workers, manifests, timeScale, verbose,
+            apiOnly, kubeconfig, port, masters, workers, manifests, timeScale, verbose, apiFaults,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(apiOnly), result.GetValue(kubeconfig)!, result.GetValue(port),
-            result.GetValue(masters), result.GetValue(workers), result.GetValue(manifests), result.GetValue(timeScale), result.GetValue(verbose)), result, ct));
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(manifests), result.GetValue(timeScale), result.GetValue(verbose), result.GetValue(apiFaults)), result, ct));
         return command;
     }
 
     static string? Validate(Options o, ParseResult result)
     {
+        if (o.ApiFaults is not null && ParseFaults(o.ApiFaults).Error is { } faultError) return $"--api-faults: {faultError}";
         if (o.Port is < 0 or > 65535) return $"--port {o.Port} is not a port number (0-65535)";
         if (string.IsNullOrWhiteSpace(o.Kubeconfig)) return "--kubeconfig needs a file path";
         if (Directory.Exists(o.Kubeconfig)) return $"--kubeconfig {o.Kubeconfig} is a directory";
@@ -61,6 +70,18 @@ public static class LabUpCommand
         return null;
     }
 
+    static (ApiFaults Faults, string? Error) ParseFaults(string? spec)
+    {
+        try
+        {
+            return (spec is null ? ApiFaults.None : ApiFaults.Parse(spec), null);
+        }
+        catch (FormatException e)
+        {
+            return (ApiFaults.None, e.Message);
+        }
+    }
+
     static async Task<int> RunAsync(Options o, ParseResult result, CancellationToken ct)
     {
         if (Validate(o, result) is { } error)
@@ -74,7 +95,7 @@ public static class LabUpCommand
         {
             if (o.ApiOnly)
             {
-                var server = await LabApiServer.StartAsync(new LabApiServerOptions { Port = o.Port, KubeconfigPath = o.Kubeconfig }, ct);
+                var server = await LabApiServer.StartAsync(new LabApiServerOptions { Port = o.Port, KubeconfigPath = o.Kubeconfig, ApiFaults = ParseFaults(o.ApiFaults).Faults }, ct);
                 (lab, ready) = (server, $"lab API server ready at {server.Url}");
             }
             else
@@ -83,7 +104,7 @@ public static class LabUpCommand
                 var cluster = await LabCluster.StartAsync(new LabClusterOptions
                 {
                     Masters = o.Masters, Workers = o.Workers, Port = o.Port, KubeconfigPath = o.Kubeconfig,
-                    ManifestsDirectory = o.Manifests, Timing = new LabTiming(o.TimeScale), Log = log,
+                    ManifestsDirectory = o.Manifests, Timing = new LabTiming(o.TimeScale), Log = log, ApiFaults = ParseFaults(o.ApiFaults).Faults,
                 }, line => Console.WriteLine(line), ct);
                 (lab, ready) = (cluster, $"lab cluster ready at {cluster.Api.Url}: {o.Masters} masters, {o.Workers} workers, self-hosted control plane up");
             }

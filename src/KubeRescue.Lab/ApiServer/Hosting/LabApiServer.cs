@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Registry;
+using KubeRescue.Lab.Faults;
 using KubeRescue.Lab.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,6 +29,8 @@ public sealed record LabApiServerOptions
     public int WatchHistory { get; init; } = 100_000;
     public IStore? Store { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>The API faults to start with (kept in the cluster; see <see cref="FaultInjector"/>).</summary>
+    public ApiFaults ApiFaults { get; init; } = ApiFaults.None;
 }
 
 /// <summary>
@@ -41,7 +44,10 @@ public sealed class LabApiServer : IAsyncDisposable
     readonly WebApplication _app;
     readonly LabCertificates _certificates;
 
-    LabApiServer(WebApplication app, LabCertificates certificates, IStore store, Uri url, string token)
+    readonly string _componentKubeconfig;
+    readonly Task _followingFaults;
+
+    LabApiServer(WebApplication app, LabCertificates certificates, IStore store, Uri url, string token, string componentToken, Task followingFaults)
     {
         _app = app;
         _certificates = certificates;
@@ -49,6 +55,8 @@ public sealed class LabApiServer : IAsyncDisposable
         Url = url;
         Token = token;
         KubeconfigYaml = Kubeconfig.Render(url, certificates.CaPem(), token);
+        _componentKubeconfig = Kubeconfig.Render(url, certificates.CaPem(), componentToken);
+        _followingFaults = followingFaults;
     }
 
     public Uri Url { get; }
@@ -61,6 +69,7 @@ public sealed class LabApiServer : IAsyncDisposable
     {
         var certificates = LabCertificates.Create();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var componentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var store = options.Store ?? new InMemoryStore(options.WatchHistory);
         var registry = new ResourceRegistry(BuiltInResources.All);
         var storage = new ResourceStorage(store, registry, options.Clock);
@@ -85,7 +94,10 @@ public sealed class LabApiServer : IAsyncDisposable
         });
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeRescue.Lab.ApiServer");
-        var handler = new ApiServerApp(storage, options.Watch, token, logger, app.Lifetime.ApplicationStopping);
+        var faults = new FaultInjector(logger);
+        if (options.ApiFaults.Any) await CreateFaultsConfigMapAsync(storage, options.ApiFaults, ct);
+        var followingFaults = Task.Run(() => faults.FollowAsync(storage, app.Lifetime.ApplicationStopping), CancellationToken.None);
+        var handler = new ApiServerApp(storage, options.Watch, token, componentToken, faults, logger, app.Lifetime.ApplicationStopping);
         app.Run(handler.HandleAsync);
         await app.StartAsync(ct);
 
@@ -96,7 +108,7 @@ public sealed class LabApiServer : IAsyncDisposable
         handler.ServerAddress = $"{host}:{port}";
 
         await CreateKubernetesServiceAsync(storage, host, port, ct);
-        var server = new LabApiServer(app, certificates, store, url, token);
+        var server = new LabApiServer(app, certificates, store, url, token, componentToken, followingFaults);
         if (options.KubeconfigPath is not null) Kubeconfig.Write(options.KubeconfigPath, server.KubeconfigYaml);
         return server;
     }
@@ -111,6 +123,19 @@ public sealed class LabApiServer : IAsyncDisposable
             rt.Strategy.PrepareForCreate(ns);
             await storage.CreateAsync(rt, ns, dryRun: false, ct: ct);
         }
+    }
+
+    static async Task CreateFaultsConfigMapAsync(ResourceStorage storage, ApiFaults faults, CancellationToken ct)
+    {
+        var rt = storage.Registry.Get("", "v1", "configmaps");
+        var configMap = new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = FaultInjector.ConfigMapName, ["namespace"] = FaultInjector.Namespace },
+            ["data"] = new JsonObject { [FaultInjector.DataKey] = faults.ToString() },
+        };
+        rt.Strategy.PrepareForCreate(configMap);
+        await storage.CreateAsync(rt, configMap, dryRun: false, ct: ct);
     }
 
     /// <summary>The default/kubernetes Service and its Endpoints, which the real API server maintains for itself.</summary>
@@ -145,10 +170,13 @@ public sealed class LabApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A client configuration for the official C# client, trusting this lab's CA.</summary>
+    /// <summary>
+    /// A client configuration for the official C# client, trusting this lab's CA, as the lab's own components
+    /// connect: API faults never apply to it. Clients the faults are for use <see cref="KubeconfigYaml"/>.
+    /// </summary>
     public KubernetesClientConfiguration ClientConfiguration()
     {
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(KubeconfigYaml));
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(_componentKubeconfig));
         return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
     }
 
@@ -160,6 +188,7 @@ public sealed class LabApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
+        await _followingFaults;
         await _app.DisposeAsync();
         await Store.DisposeAsync();
         _certificates.Dispose();

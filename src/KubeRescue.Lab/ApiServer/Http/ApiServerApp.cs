@@ -8,17 +8,21 @@ using Microsoft.Extensions.Logging;
 namespace KubeRescue.Lab.ApiServer.Http;
 
 /// <summary>
-/// The request pipeline: authentication, then the non-resource endpoints (version, health, discovery, OpenAPI),
-/// then the generic resource handler. Every failure leaves as a Status; nothing escapes as a bare 500.
+/// The request pipeline: authentication, the API faults in force (for clients, not the lab's own components), then
+/// the non-resource endpoints (version, health, discovery, OpenAPI), then the generic resource handler. Every failure
+/// leaves as a Status; nothing escapes as a bare 500 unless a fault asked for one.
 /// </summary>
-public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, string bearerToken, ILogger logger, CancellationToken stopping)
+/// <param name="bearerToken">the kubeconfig user's token</param>
+/// <param name="componentToken">the lab's own components' token: authenticated alike, never faulted</param>
+public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, string bearerToken, string componentToken,
+    FaultInjector faults, ILogger logger, CancellationToken stopping)
 {
     /// <summary>host:port clients reach us at, for /api's serverAddressByClientCIDRs; known once Kestrel has bound.</summary>
     public string ServerAddress { get; set; } = "";
 
     public const string GitVersion = "v1.33.0";
 
-    readonly ResourceHandler _resources = new(storage, new WatchServer(storage, watchOptions, storage.Clock, stopping));
+    readonly ResourceHandler _resources = new(storage, new WatchServer(storage, watchOptions, storage.Clock, faults, stopping));
     readonly OpenApiDocuments _openApi = new(storage.Registry.All.Select(r => r.ToOpenApiResource()),
         (t, n) => Patching.PatchStrategies.Lookup(t, n) is { } p ? (p.Strategy, p.MergeKey) : null, GitVersion);
     ResourceRegistry Registry => storage.Registry;
@@ -35,11 +39,13 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
                 await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
                 return;
             }
-            if (!Authenticated(ctx))
+            var caller = Authenticate(ctx);
+            if (caller is Caller.Unknown)
             {
                 await WriteStatusAsync(ctx, new ApiException(401, "Unauthorized", "Unauthorized"));
                 return;
             }
+            if (caller is Caller.Client && await faults.BeforeAsync(ctx)) return;
             if (ctx.Request.Method is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE" or "HEAD"))
                 throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
             if (await ServeNonResourceAsync(ctx, path)) return;
@@ -70,13 +76,17 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
         }
     }
 
-    bool Authenticated(HttpContext ctx)
+    enum Caller { Unknown, Client, Component }
+
+    Caller Authenticate(HttpContext ctx)
     {
         var header = ctx.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
-        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
-            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), System.Text.Encoding.UTF8.GetBytes(bearerToken));
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return Caller.Unknown;
+        var presented = System.Text.Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
+        static bool Is(byte[] presented, string token) =>
+            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, System.Text.Encoding.UTF8.GetBytes(token));
+        return Is(presented, bearerToken) ? Caller.Client : Is(presented, componentToken) ? Caller.Component : Caller.Unknown;
     }
 
     async Task<bool> ServeNonResourceAsync(HttpContext ctx, string path)

@@ -25,7 +25,7 @@ public sealed record WatchOptions
 /// stop matching as DELETED and ones that start matching as ADDED.
 /// </summary>
 /// <param name="serverStopping">ends every watch when the server shuts down, rather than holding its shutdown</param>
-public sealed class WatchServer(ResourceStorage storage, WatchOptions options, TimeProvider clock, CancellationToken serverStopping)
+public sealed class WatchServer(ResourceStorage storage, WatchOptions options, TimeProvider clock, FaultInjector faults, CancellationToken serverStopping)
 {
     public async Task ServeAsync(ApiRequest req, string? name = null)
     {
@@ -74,6 +74,10 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
         using var _ = watch;
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted, serverStopping);
         lifetime.CancelAfter(timeout);
+        // A dropped watch is cut, not ended: the client sees its connection or stream reset mid-watch.
+        using var drop = faults.WatchDropAfter(req.Http) is { } after
+            ? new Timer(_ => req.Http.Abort(), null, after, Timeout.InfiniteTimeSpan)
+            : null;
         var first = true;
         try
         {
