@@ -78,7 +78,7 @@ public class ApiFaultTests
     }
 
     [Fact]
-    public async Task The_faults_ConfigMap_itself_is_never_faulted()
+    public async Task The_faults_ConfigMap_and_discovery_are_never_faulted()
     {
         await WithLabAsync(ApiFaults.Parse("error-rate=1"), async (lab, user) =>
         {
@@ -86,6 +86,17 @@ public class ApiFaultTests
 
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             Assert.Contains("error-rate=1", await r.Content.ReadAsStringAsync());
+            // kubectl reads discovery before it can reach the ConfigMap.
+            foreach (var path in new[] { "/version", "/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1" })
+            {
+                using var d = await user.GetAsync(path);
+                Assert.True(d.StatusCode == HttpStatusCode.OK, $"{path}: {d.StatusCode}");
+            }
+            foreach (var path in new[] { "/api/v1/namespaces", "/apis/apps/v1/deployments", $"/api/v1/namespaces/{FaultInjector.Namespace}/configmaps/other" })
+            {
+                using var f = await user.GetAsync(path);
+                Assert.False(f.IsSuccessStatusCode, path);
+            }
         });
     }
 

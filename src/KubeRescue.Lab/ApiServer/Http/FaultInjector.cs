@@ -11,7 +11,8 @@ namespace KubeRescue.Lab.ApiServer.Http;
 /// Serves the <see cref="ApiFaults"/> in force to the requests they apply to. The faults live in the cluster, as the
 /// ConfigMap <c>kube-system/kube-rescue-lab-api-faults</c> (key <c>faults</c>, the flag's form), so they can be
 /// changed while the lab runs by anything that writes a ConfigMap (<c>kube-rescue lab break api</c>, kubectl); its
-/// deletion ends them. Requests for that ConfigMap itself are never faulted, so a flaky server can always be mended.
+/// deletion ends them. Requests for that ConfigMap itself are never faulted, nor is discovery (which kubectl needs
+/// before it can reach the ConfigMap), so a flaky server can always be mended.
 /// </summary>
 public sealed class FaultInjector(ILogger logger)
 {
@@ -62,9 +63,22 @@ public sealed class FaultInjector(ILogger logger)
         return drop > TimeSpan.Zero && ctx.Items.ContainsKey(Faultable) ? drop * (0.5 + Random.Shared.NextDouble()) : null;
     }
 
-    static bool Exempt(string path) =>
+    static bool Exempt(string path) => IsDiscovery(path) ||
         path.StartsWith($"/api/v1/namespaces/{Namespace}/configmaps", StringComparison.Ordinal)
         && (path.EndsWith("/configmaps", StringComparison.Ordinal) || path.EndsWith($"/configmaps/{ConfigMapName}", StringComparison.Ordinal));
+
+    /// <summary>/version, /openapi/..., /api, /api/v1, /apis, /apis/GROUP and /apis/GROUP/VERSION: no resource named.</summary>
+    static bool IsDiscovery(string path)
+    {
+        var segments = path.Trim('/').Split('/');
+        return segments[0] switch
+        {
+            "version" or "openapi" => true,
+            "api" => segments.Length <= 2,
+            "apis" => segments.Length <= 3,
+            _ => false,
+        };
+    }
 
     /// <summary>Follows the ConfigMap until the server stops: its faults while it exists, none once it is gone.</summary>
     public async Task FollowAsync(ResourceStorage storage, CancellationToken stop)
