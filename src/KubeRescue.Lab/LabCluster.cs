@@ -3,6 +3,7 @@ using k8s.Models;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Bootstrap;
 using KubeRescue.Lab.Components;
+using KubeRescue.Lab.ControlPlane;
 using KubeRescue.Lab.ControlPlane.ControllerManager;
 using KubeRescue.Lab.ControlPlane.Scheduler;
 using KubeRescue.Lab.Nodes;
@@ -37,9 +38,13 @@ public sealed class LabCluster : IAsyncDisposable
         Api = api;
         Kubelets = kubelets;
         Options = options;
+        Leases = LeaseLedger.Start(api.Store, [.. ControlPlaneReadiness.Components]);
     }
 
     public LabApiServer Api { get; }
+
+    /// <summary>Every write to the scheduler's and controller-manager's Leases since the lab started: who led when.</summary>
+    public LeaseLedger Leases { get; }
     public KubeletFleet Kubelets { get; }
     public LabClusterOptions Options { get; }
 
@@ -123,6 +128,7 @@ public sealed class LabCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Kubelets.DisposeAsync();
+        await Leases.DisposeAsync();
         await Api.DisposeAsync();
     }
 }

@@ -28,11 +28,15 @@ public sealed class ClusterOptions
         command.Options.Add(Verbose);
     }
 
-    /// <summary>A client for <paramref name="config"/>, logging its calls when <c>--verbose</c> was given.</summary>
+    /// <summary>A client for <paramref name="config"/> that retries what a struggling API server could not serve, logging its calls (each attempt) when <c>--verbose</c> was given.</summary>
     public Kubernetes CreateClient(ParseResult result, KubernetesClientConfiguration config) => CreateClient(config, result.GetValue(Verbose));
 
-    public static Kubernetes CreateClient(KubernetesClientConfiguration config, bool verbose) =>
-        verbose ? new Kubernetes(config, new ApiCallLog(Console.Error)) : new Kubernetes(config);
+    public static Kubernetes CreateClient(KubernetesClientConfiguration config, bool verbose)
+    {
+        if (!verbose) return new Kubernetes(config, new RetryHandler());
+        var log = new ApiCallLog(Console.Error);
+        return new Kubernetes(config, new RetryHandler(log.Retrying), log);
+    }
 
     /// <summary>
     /// The files of <c>$KUBECONFIG</c> merged as kubectl merges them: the first file to name a cluster, user or context,

@@ -32,6 +32,12 @@ public sealed class ApiCallLog(TextWriter log) : DelegatingHandler
         lock (log) log.WriteLine($"api: {line}");
     }
 
+    /// <summary>A request about to be tried again (<see cref="Kube.RetryHandler"/>), on a line of its own kind.</summary>
+    public void Retrying(string what)
+    {
+        lock (log) log.WriteLine($"retry: {what}");
+    }
+
     static string Milliseconds(Stopwatch clock) => clock.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
 
     /// <summary>The URL without user info (a kubeconfig's server may carry <c>user:password@</c>).</summary>

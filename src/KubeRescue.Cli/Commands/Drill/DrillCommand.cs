@@ -22,7 +22,8 @@ namespace KubeRescue.Cli.Commands.Drill;
 /// </summary>
 public static class DrillCommand
 {
-    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale, string Format, bool Verbose, string? Report);
+    sealed record Options(string Component, string Mode, bool Keep, string? Kubeconfig, int Masters, int Workers, double TimeScale, string Format, bool Verbose, string? Report,
+        string? ApiFaults);
 
     public static Command Create()
     {
@@ -42,6 +43,10 @@ public static class DrillCommand
         var output = OutputFormat.CreateOption();
         var verbose = ClusterOptions.CreateVerboseOption();
         var report = ReportRecording.CreateOption();
+        var apiFaults = new Option<string?>("--api-faults")
+        {
+            Description = "Make the lab's API server flaky for kube-rescue throughout the drill: error-rate=F,reset-rate=F,latency=D,watch-drop=D (see lab break api).",
+        };
         var command = new Command("drill", """
             Rehearse a recovery with no cluster: start the embedded lab (a self-hosted cluster at real timings), break
             the component, show the broken status, recover it with kube-rescue's own procedure, show the timeline, prove
@@ -52,13 +57,14 @@ public static class DrillCommand
               kube-rescue drill both
               kube-rescue drill controller-manager --mode bad-flag
               kube-rescue drill scheduler --mode node-crash --keep
+              kube-rescue drill both --api-faults error-rate=0.1,watch-drop=10s
               kube-rescue drill both -o json | jq '{passed, elapsed, steps: [.recovery.steps[] | {step, elapsed}]}'
             """)
         {
-            component, mode, keep, kubeconfig, masters, workers, timeScale, output, verbose, report,
+            component, mode, keep, kubeconfig, masters, workers, timeScale, output, verbose, report, apiFaults,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(keep), result.GetValue(kubeconfig),
-            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale), result.GetValue(output)!, result.GetValue(verbose), result.GetValue(report)), ct));
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(timeScale), result.GetValue(output)!, result.GetValue(verbose), result.GetValue(report), result.GetValue(apiFaults)), ct));
         return command;
     }
 
@@ -69,6 +75,15 @@ public static class DrillCommand
         if (o.TimeScale is < 1 or > 100 || double.IsNaN(o.TimeScale)) return Fail($"--time-scale {o.TimeScale.ToString(CultureInfo.InvariantCulture)}: use 1 (real time) to 100");
         if (o.Mode == "node-crash" && o.Masters < 2) return Fail("--mode node-crash needs at least 2 masters: one to crash, one to run the rescue pod");
         if (o.Report is not null && ReportRecording.Check(o.Report) is { } unusable) return Fail(unusable);
+        var faults = ApiFaults.None;
+        try
+        {
+            if (o.ApiFaults is not null) faults = ApiFaults.Parse(o.ApiFaults);
+        }
+        catch (FormatException e)
+        {
+            return Fail($"--api-faults: {e.Message}");
+        }
 
         var clock = Stopwatch.StartNew();
         // A document on stdout for scripts means the story goes to stderr.
@@ -81,11 +96,12 @@ public static class DrillCommand
         var temporary = o.Kubeconfig is null;
         var kubeconfig = o.Kubeconfig ?? Path.Combine(Path.GetTempPath(), $"kube-rescue-drill-{Environment.ProcessId}.kubeconfig");
 
-        Say($"starting the lab: {o.Masters} masters, {o.Workers} workers, {(o.TimeScale == 1 ? "real timings" : $"{o.TimeScale.ToString(CultureInfo.InvariantCulture)}x real time")}");
+        Say($"starting the lab: {o.Masters} masters, {o.Workers} workers, {(o.TimeScale == 1 ? "real timings" : $"{o.TimeScale.ToString(CultureInfo.InvariantCulture)}x real time")}" +
+            (faults.Any ? $", API faults for kube-rescue: {faults}" : ""));
         LabCluster lab;
         try
         {
-            lab = await LabCluster.StartAsync(new LabClusterOptions { Masters = o.Masters, Workers = o.Workers, KubeconfigPath = kubeconfig, Timing = timing },
+            lab = await LabCluster.StartAsync(new LabClusterOptions { Masters = o.Masters, Workers = o.Workers, KubeconfigPath = kubeconfig, Timing = timing, ApiFaults = faults },
                 line => Say($"lab: {line}"), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -96,8 +112,9 @@ public static class DrillCommand
         {
             await using (lab)
             {
-                using var client = ClusterOptions.CreateClient(lab.Api.ClientConfiguration(), o.Verbose);
-                var report = await DrillAsync(client, o, components, apps, timing, console, story, Say, ct);
+                // As an operator's kubectl or kube-rescue connects: API faults apply to it, never to the lab's components.
+                using var client = ClusterOptions.CreateClient(lab.Api.UserConfiguration(), o.Verbose);
+                var report = await DrillAsync(lab, client, o, components, apps, timing, console, story, Say, ct);
                 if (o.Format != OutputFormat.Table) OutputFormat.WriteDocument(Console.Out, report with { Elapsed = clock.Elapsed }, DocumentJson.Default.DrillReport, o.Format);
                 if (o.Keep)
                 {
@@ -125,13 +142,14 @@ public static class DrillCommand
         }
     }
 
-    static async Task<DrillReport> DrillAsync(IKubernetes client, Options o, IReadOnlyList<ControlPlaneComponent> components, List<string> apps, LabTiming timing,
+    static async Task<DrillReport> DrillAsync(LabCluster lab, IKubernetes client, Options o, IReadOnlyList<ControlPlaneComponent> components, List<string> apps, LabTiming timing,
         IAnsiConsole console, TextWriter story, Action<string> say, CancellationToken ct)
     {
         var poll = TimeSpan.FromMilliseconds(200);
         var settle = timing.Seconds(5);
-        DrillReport Report(bool passed, string? failure, ControlPlaneStatus? before, RecoveryResult? recovery, ControlPlaneStatus? after) =>
-            new(apps, o.Mode, passed, failure, TimeSpan.Zero, before, recovery, after);
+        DrillReport Report(bool passed, string? failure, ControlPlaneStatus? before, RecoveryResult? recovery, ControlPlaneStatus? after,
+            IReadOnlyList<string>? rescuePodsLeft = null) =>
+            new(apps, o.Mode, passed, failure, TimeSpan.Zero, before, recovery, after, rescuePodsLeft ?? [], Leadership(lab));
         say($"breaking {string.Join(" and ", apps)} (--mode {o.Mode})");
         string? crashedNode = null;
         switch (o.Mode)
@@ -214,10 +232,27 @@ public static class DrillCommand
         say("the control plane now:");
         StatusView.Write(console, after);
         var healthy = components.All(c => after.Components.Single(s => s.Name == c.Name).Verdict == Verdict.Healthy);
-        say(healthy ? $"drill passed: {string.Join(" and ", apps)} broken by {o.Mode}, recovered and healthy" : "drill failed: the control plane is not healthy afterwards");
+        // Nothing of the rescue may outlive it, and no two instances may ever have led at once (the lab's own record).
+        var left = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: RescueMetadata.ComponentLabel, cancellationToken: ct)).Items
+            .Select(p => p.Metadata.Name).ToList();
+        var leadership = Leadership(lab);
+        var failure = !healthy ? "the control plane is not healthy afterwards"
+            : left.Count > 0 ? $"rescue pods left behind: {string.Join(", ", left)}"
+            : leadership.Overlaps.Count > 0 ? $"two instances led at once: {string.Join("; ", leadership.Overlaps)}"
+            : !leadership.Complete ? "the lab's record of Lease writes is incomplete, so a single leader cannot be proven"
+            : null;
+        say(failure is null
+            ? $"drill passed: {string.Join(" and ", apps)} broken by {o.Mode}, recovered and healthy; no rescue pod left; one leader at a time ({leadership.Writes} Lease writes)"
+            : $"drill failed: {failure}");
         // The status after is the drill's proof, read once the control plane was healthy (or the wait gave up).
         recording.Write(story, after);
-        return Report(healthy, healthy ? null : "the control plane is not healthy afterwards", before, result, after);
+        return Report(failure is null, failure, before, result, after, left);
+    }
+
+    static LeadershipCheck Leadership(LabCluster lab)
+    {
+        var writes = lab.Leases.Writes;
+        return new LeadershipCheck(writes.Count, KubeRescue.Lab.ControlPlane.LeaseLedger.Overlaps(writes), lab.Leases.Complete);
     }
 
     /// <summary>The recovery's lines sit under the drill's own timeline.</summary>

@@ -172,11 +172,18 @@ public sealed class LabApiServer : IAsyncDisposable
 
     /// <summary>
     /// A client configuration for the official C# client, trusting this lab's CA, as the lab's own components
-    /// connect: API faults never apply to it. Clients the faults are for use <see cref="KubeconfigYaml"/>.
+    /// connect: API faults never apply to it. Clients the faults are for use <see cref="UserConfiguration"/>.
     /// </summary>
     public KubernetesClientConfiguration ClientConfiguration()
     {
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(_componentKubeconfig));
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+    }
+
+    /// <summary>The kubeconfig's user, as kube-rescue and kubectl connect: API faults apply to it.</summary>
+    public KubernetesClientConfiguration UserConfiguration()
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(KubeconfigYaml));
         return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
     }
 

@@ -1,0 +1,64 @@
+using System.Net;
+
+namespace KubeRescue.Kube;
+
+/// <summary>
+/// Retries a request the API server could not serve: 429 (API Priority and Fairness shedding load), 500, 502, 503,
+/// 504, and transport failures (connection refused or reset, a response cut off). Waits the server's Retry-After
+/// when it gives one, else an exponential back-off with jitter; gives up after <see cref="MaxAttempts"/> and returns
+/// the last answer (or throws the last failure), and never outlasts the caller's cancellation. Any verb is retried:
+/// a write the server may have applied before failing is safe to repeat because every write kube-rescue makes either
+/// carries a precondition (UID, resourceVersion) or is checked for having been done already.
+/// A non-watch response is read to its end here, so that one cut off mid-body is retried too.
+/// </summary>
+public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHandler
+{
+    /// <summary>As client-go's REST client: ten tries of one request.</summary>
+    public const int MaxAttempts = 10;
+
+    static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(200), LongestWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>A Retry-After beyond this is shortened to it: the run's own --timeout is the longer bound.</summary>
+    static readonly TimeSpan LongestRetryAfter = TimeSpan.FromSeconds(30);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var backoff = new Backoff(FirstWait, LongestWait);
+        var watch = request.RequestUri?.Query.Contains("watch=true", StringComparison.Ordinal) == true;
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(request, ct);
+                if (!watch) await response.Content.LoadIntoBufferAsync(ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException && attempt < MaxAttempts && !ct.IsCancellationRequested)
+            {
+                await WaitAsync(request, backoff.Next(), e.Message, ct);
+                continue;
+            }
+            if (attempt == MaxAttempts || !Retryable(response.StatusCode)) return response;
+            var wait = RetryAfter(response) ?? backoff.Next();
+            var why = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            response.Dispose();
+            await WaitAsync(request, wait, why, ct);
+        }
+    }
+
+    async Task WaitAsync(HttpRequestMessage request, TimeSpan wait, string why, CancellationToken ct)
+    {
+        onRetry?.Invoke($"{request.Method} {request.RequestUri?.AbsolutePath} again in {wait.TotalSeconds:0.0} s after {why}");
+        await Task.Delay(wait, ct);
+    }
+
+    static bool Retryable(HttpStatusCode code) => code is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+        or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } at ? at - DateTimeOffset.UtcNow : null);
+        return wait is null ? null : wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestRetryAfter ? LongestRetryAfter : wait;
+    }
+}
