@@ -27,7 +27,7 @@ internal static class WatchStream
     /// <summary>
     /// The events from <paramref name="resourceVersion"/> on, until the server ends the watch. A refused request is
     /// an <see cref="HttpOperationException"/>, an ERROR event a <see cref="KubernetesException"/>, an unreadable
-    /// line an <see cref="IOException"/>.
+    /// line an <see cref="InvalidDataException"/>; a cut connection is the transport's <see cref="IOException"/>.
     /// </summary>
     public static async IAsyncEnumerable<(WatchEventType Type, T Object)> EventsAsync<T>(IKubernetes client, string path, string resourceVersion,
         [EnumeratorCancellation] CancellationToken ct)
@@ -71,12 +71,12 @@ internal static class WatchStream
                 "MODIFIED" => WatchEventType.Modified,
                 "DELETED" => WatchEventType.Deleted,
                 "BOOKMARK" => WatchEventType.Bookmark,
-                _ => throw new IOException($"a watch event of unknown type {type}"),
+                _ => throw new InvalidDataException($"a watch event of unknown type {type}"),
             }, KubernetesJson.Deserialize<T>(obj));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new IOException($"an unreadable watch event: {e.Message}", e);
+            throw new InvalidDataException($"an unreadable watch event: {e.Message}", e);
         }
     }
 }

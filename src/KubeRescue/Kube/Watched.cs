@@ -6,15 +6,17 @@ using k8s.Models;
 namespace KubeRescue.Kube;
 
 /// <summary>
-/// The objects matching one targeted query (a namespace and selectors), kept current by a list and then a watch
-/// that resumes from the last resourceVersion it saw and lists again after 410 Gone or an error. Every change
+/// The objects matching one targeted query (a namespace and selectors), kept current by a list and then a watch,
+/// as client-go's reflector keeps them: a watch that ends or is cut (a dropped connection, a reset stream) resumes
+/// from the last resourceVersion it saw, so nothing is listed twice; only 410 Gone (that version is no longer kept)
+/// or another error the server sends lists again. Failures back off exponentially with jitter. Every change
 /// raises the <see cref="ChangeSignal"/> it was given, so that one wait can follow several queries at once.
 /// </summary>
 public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public delegate Task<(IList<T> Items, string ResourceVersion)> ListFunc(CancellationToken ct);
 
-    static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+    static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200), LongestRetry = TimeSpan.FromSeconds(5);
 
     readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
     readonly ChangeSignal _signal;
@@ -59,6 +61,7 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
     async Task RunAsync(IKubernetes client, ListFunc list, string watchPath, CancellationToken ct)
     {
         string? resourceVersion = null;
+        var backoff = new Backoff(FirstRetry, LongestRetry);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -74,6 +77,7 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
                 }
                 await foreach (var (type, obj) in WatchStream.EventsAsync<T>(client, watchPath, resourceVersion, ct))
                 {
+                    backoff.Reset();
                     resourceVersion = obj.Metadata.ResourceVersion;
                     if (type == WatchEventType.Bookmark) continue;
                     if (type == WatchEventType.Deleted) _items.TryRemove(obj.Metadata.Name, out _);
@@ -81,6 +85,7 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
                     _signal.Raise();
                 }
                 // A watch that ended cleanly resumes where it was.
+                continue;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -88,17 +93,24 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
             }
             catch (KubernetesException e)
             {
-                // An ERROR event (410 Gone among them) ends the watch: list again.
+                // An ERROR event (410 Gone among them): the version is of no more use; list again.
                 LastError = e;
                 resourceVersion = null;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+            catch (Exception e) when (e is HttpOperationException or InvalidDataException)
             {
+                // Refused even after the client's retries (410 Gone for a version too old among them), or an event
+                // that cannot be read (resuming would read it again): list again.
                 LastError = e;
                 resourceVersion = null;
-                try { await Task.Delay(Retry, ct); }
-                catch (OperationCanceledException) { return; }
             }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                // The connection failed or the stream was cut: the version still holds, so resume from it.
+                LastError = e;
+            }
+            try { await Task.Delay(backoff.Next(), ct); }
+            catch (OperationCanceledException) { return; }
         }
     }
 

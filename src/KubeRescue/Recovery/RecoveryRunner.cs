@@ -62,23 +62,32 @@ public static class RecoveryRunner
         run.Current = step;
         var started = run.Elapsed;
         run.Report(RecoveryEventKind.Started, step.Description);
+        // The waits end themselves at the deadline, saying what they waited for; this ends an API call still going
+        // then (an API server that neither answers nor fails), a moment later so as not to pre-empt them.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(Max(run.Deadline - DateTime.UtcNow, TimeSpan.Zero) + TimeSpan.FromSeconds(1));
         try
         {
-            var outcome = await step.RunAsync(run, ct);
+            var outcome = await step.RunAsync(run, bounded.Token);
             var took = run.Elapsed - started;
             run.Report(RecoveryEventKind.Finished, outcome, took);
             if (step is AwaitLeaderStep && plan.Components.FirstOrDefault(p => p.Component == step.Component) is { } done)
                 await RescueEvents.RecordAsync(run, done.Workload, RescueEvents.Completed, $"{done.Component.Name} recovered: {outcome}", ct);
             return new StepResult(step.Name, step.Component?.Name, outcome, took, true);
         }
-        catch (Exception e) when (e is RecoveryFailedException or Kube.WaitTimeoutException or k8s.Autorest.HttpOperationException or HttpRequestException)
+        catch (Exception e) when (e is RecoveryFailedException or Kube.WaitTimeoutException or k8s.Autorest.HttpOperationException or HttpRequestException
+            || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             var took = run.Elapsed - started;
-            var why = Kube.ApiErrors.Describe(e);
+            var why = e is not OperationCanceledException ? Kube.ApiErrors.Describe(e)
+                : bounded.IsCancellationRequested ? $"timed out: the API server had not answered when --timeout ({run.Options.Timeout.TotalSeconds:0} s) ran out"
+                : "the API server did not answer in time (the client's request timeout)";
             run.Report(RecoveryEventKind.Failed, why, took);
             return new StepResult(step.Name, step.Component?.Name, why, took, false);
         }
     }
+
+    static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Removes what this run created, with a bounded wait of its own: the run's token is already cancelled.</summary>
     static async Task UndoAsync(RecoveryRun run)

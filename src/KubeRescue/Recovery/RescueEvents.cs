@@ -44,6 +44,10 @@ public static class RescueEvents
         {
             await run.Client.CoreV1.CreateNamespacedEventAsync(ev, workload.Namespace, cancellationToken: ct);
         }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // A retried create whose first try was applied: the event is there.
+        }
         catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
         {
             run.Warn($"could not record event {reason} on {workload.Description}: {Kube.ApiErrors.Describe(e)}");

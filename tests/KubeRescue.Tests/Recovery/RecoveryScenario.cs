@@ -33,10 +33,12 @@ sealed class RecoveryScenario : IAsyncDisposable
         Timeout = TimeSpan.FromMinutes(3),
     };
 
-    public async Task<RecoveryResult> RecoverAsync(RecoveryOptions options, CancellationToken ct = default)
+    /// <summary>Plans and runs a recovery through <paramref name="client"/> (the scenario's own by default).</summary>
+    public async Task<RecoveryResult> RecoverAsync(RecoveryOptions options, CancellationToken ct = default, IKubernetes? client = null)
     {
-        var plan = await RecoveryPlanner.PlanAsync(Client, options, ct);
-        return await RecoveryRunner.RunAsync(Client, plan, options, e => { lock (Events) Events.Add(e); }, ct);
+        client ??= Client;
+        var plan = await RecoveryPlanner.PlanAsync(client, options, ct);
+        return await RecoveryRunner.RunAsync(client, plan, options, e => { lock (Events) Events.Add(e); }, ct);
     }
 
     /// <summary>The recovery's events, then what the rescue pods' own processes said: enough to tell why a scenario failed.</summary>

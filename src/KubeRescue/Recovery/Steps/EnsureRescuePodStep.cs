@@ -1,4 +1,6 @@
+using System.Net;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using KubeRescue.Kube;
 using KubeRescue.Rendering;
@@ -47,7 +49,7 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
         {
             var node = candidate.Node.Metadata.Name;
             var pod = RescuePodRenderer.Render(component, plan.Source, candidate.Node);
-            var created = await run.Client.CoreV1.CreateNamespacedPodAsync(pod, component.Namespace, fieldManager: RescueMetadata.FieldManager, cancellationToken: ct);
+            var created = await CreateAsync(run, pod, ct);
             run.Created(created);
             run.Progress($"created {component.RescuePodName} on {node}");
             var failure = await AwaitStartAsync(run, created, ct);
@@ -58,6 +60,26 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
         }
         throw new RecoveryFailedException($"{component.RescuePodName} could not run on any master ({string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value.Reason}"))})." +
             (failures.Count > 0 && failures.Values.All(f => f.Crashed) ? " It crashed everywhere: the template itself may be bad; try --source last-good --rollback." : ""));
+    }
+
+    /// <summary>
+    /// Creates the rescue pod. A create the API server applied but whose answer was lost is retried and refused as
+    /// AlreadyExists (409): the pod there is then this very one if it is a rescue pod for the same node, and taken as created.
+    /// </summary>
+    static async Task<V1Pod> CreateAsync(RecoveryRun run, V1Pod pod, CancellationToken ct)
+    {
+        var ns = pod.Metadata.NamespaceProperty;
+        try
+        {
+            return await run.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, fieldManager: RescueMetadata.FieldManager, cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            var there = await RescuePods.ReadAsync(run.Client, ns, pod.Metadata.Name, ct);
+            static string? Rescues(V1Pod p) => p.Metadata.Labels is { } labels && labels.TryGetValue(RescueMetadata.ComponentLabel, out var c) ? c : null;
+            if (there is null || Rescues(there) != Rescues(pod) || there.Spec.NodeName != pod.Spec.NodeName || PodState.IsTerminating(there)) throw;
+            return there;
+        }
     }
 
     /// <summary>Why a rescue pod will not run there: rejected, deleted, too slow, or its container crashed.</summary>

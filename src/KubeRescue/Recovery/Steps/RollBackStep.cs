@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace KubeRescue.Recovery;
@@ -33,8 +34,17 @@ public sealed class RollBackStep(ComponentPlan plan) : IRecoveryStep
         patch.Add((JsonNode)(current.Metadata.Annotations is null
             ? new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations", ["value"] = new JsonObject { [ChangeCause] = cause } }
             : new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations/" + ChangeCause.Replace("~", "~0").Replace("/", "~1"), ["value"] = cause }));
-        await run.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), w.Name, w.Namespace,
-            fieldManager: RescueMetadata.FieldManager, cancellationToken: ct);
+        try
+        {
+            await run.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), w.Name, w.Namespace,
+                fieldManager: RescueMetadata.FieldManager, cancellationToken: ct);
+        }
+        catch (HttpOperationException)
+        {
+            // A patch applied but whose answer was lost fails its own test when retried: the template tells.
+            var now = await run.Client.AppsV1.ReadNamespacedDeploymentAsync(w.Name, w.Namespace, cancellationToken: ct);
+            if (!RecoveryPlanner.SameTemplate(now.Spec.Template, plan.Source.Template)) throw;
+        }
         return $"{w.Description} rolled back to the template of {plan.Source.Description}{(plan.Source.Revision is null ? "" : $" revision {plan.Source.Revision}")}";
     }
 }
