@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace KubeRescue.Bench.Soak;
+
+/// <summary>The soak's figures as Markdown tables (docs/reliability.md quotes them).</summary>
+static class Report
+{
+    public static void Write(TextWriter o, KubeRescue.Lab.Faults.ApiFaults faults, IReadOnlyList<DrillRun> drills, IReadOnlyList<KillRun> kills, IReadOnlyList<string> killOverlaps, int killLeaseWrites)
+    {
+        if (drills.Count > 0)
+        {
+            o.WriteLine($"## Drills with API faults {faults}");
+            o.WriteLine();
+            o.WriteLine("| component | drills | passed | drill s, median (min-max) | recovery s, median (min-max) | requests | retried | Lease writes | leader overlaps | rescue pods left |");
+            o.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var g in drills.GroupBy(d => d.Component).Append(drills.GroupBy(_ => "all").Single()))
+            {
+                var list = g.ToList();
+                o.WriteLine($"| {g.Key} | {list.Count} | {list.Count(d => d.Passed)} | {Spread(list.Select(d => d.Seconds))} | {Spread(list.Select(d => d.RecoverySeconds))} | " +
+                    $"{list.Sum(d => d.Requests)} | {list.Sum(d => d.Retries)} ({Percent(list.Sum(d => d.Retries), list.Sum(d => d.Requests))}) | {list.Sum(d => d.LeaseWrites)} | " +
+                    $"{list.Sum(d => d.Overlaps.Count)} | {list.Sum(d => d.RescuePodsLeft.Count)} |");
+            }
+            o.WriteLine();
+            foreach (var d in drills.Where(d => !d.Passed)) o.WriteLine($"- drill {d.Run} ({d.Component}) failed: {d.Failure}");
+            if (drills.Any(d => !d.Passed)) o.WriteLine();
+        }
+        if (kills.Count > 0)
+        {
+            o.WriteLine("## SIGKILL at a random point of `recover`, then `recover` again");
+            o.WriteLine();
+            o.WriteLine("| run | component | killed at s | during | second run | second run s | healed | rescue pods left |");
+            o.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (var k in kills)
+                o.WriteLine($"| {k.Run} | {k.Component} | {k.KillAfter?.ToString("F1", CultureInfo.InvariantCulture)} | {(k.Killed ? k.KilledDuring : "(had ended)")} | " +
+                    $"exit {k.SecondExit} | {k.SecondRunSeconds.ToString("F1", CultureInfo.InvariantCulture)} | {(k.Healed ? "yes" : $"**no**: {k.Failure}")} | {k.RescuePodsLeft.Count} |");
+            o.WriteLine();
+            var during = kills.Where(k => k.Killed).GroupBy(k => k.KilledDuring).Select(g => $"{g.Key} {g.Count()}");
+            o.WriteLine($"{kills.Count(k => k.Healed)} of {kills.Count} healed; {kills.Count(k => k.Killed)} killed mid-run ({string.Join(", ", during)}); " +
+                $"{kills.Sum(k => k.RescuePodsLeft.Count)} rescue pods left; {killLeaseWrites} Lease writes over the series, {killOverlaps.Count} leader overlaps.");
+            foreach (var overlap in killOverlaps) o.WriteLine($"- {overlap}");
+            o.WriteLine();
+        }
+    }
+
+    static string Spread(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        if (sorted.Count == 0) return "-";
+        var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        return string.Create(CultureInfo.InvariantCulture, $"{median:F1} ({sorted[0]:F1}-{sorted[^1]:F1})");
+    }
+
+    static string Percent(int part, int whole) => whole == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:F1}%");
+}

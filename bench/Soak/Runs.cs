@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using k8s;
+using KubeRescue.Diagnosis;
+using KubeRescue.Lab;
+using KubeRescue.Lab.Components;
+using KubeRescue.Lab.ControlPlane;
+using KubeRescue.Lab.Faults;
+
+namespace KubeRescue.Bench.Soak;
+
+/// <summary>The soak's clock: seconds since it started.</summary>
+static class Clock
+{
+    static readonly long Origin = Stopwatch.GetTimestamp();
+
+    public static double Now => Stopwatch.GetElapsedTime(Origin).TotalSeconds;
+}
+
+/// <summary>What each run breaks and recovers, in turn: the drill's name for it, recover's, and the components.</summary>
+static class Components
+{
+    public static readonly string[] Keys = ["scheduler", "controller-manager", "both"];
+
+    public static string RecoverArgument(string key) => key == "both" ? "all" : key;
+
+    public static IReadOnlyList<ControlPlaneComponent> Of(string key) => key == "both" ? ControlPlaneComponent.All : [ControlPlaneComponent.Find(key)!];
+}
+
+/// <summary>One <c>kube-rescue drill</c> under API faults, as its JSON report and its --verbose log tell it.</summary>
+sealed record DrillRun(int Run, string Component, bool Passed, string? Failure, double Seconds, double RecoverySeconds, int Requests, int Retries,
+    int LeaseWrites, IReadOnlyList<string> Overlaps, IReadOnlyList<string> RescuePodsLeft)
+{
+    public static async Task<DrillRun> RunAsync(int run, string component, ApiFaults faults, double timeScale, CancellationToken ct)
+    {
+        var result = await Cli.RunAsync(["drill", component, "--time-scale", timeScale.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--api-faults", faults.ToString(), "-o", "json", "--verbose"], TimeSpan.FromMinutes(10), ct);
+        var log = result.Stderr.Split('\n');
+        var (requests, retries) = (log.Count(l => l.StartsWith("api: ", StringComparison.Ordinal)), log.Count(l => l.StartsWith("retry: ", StringComparison.Ordinal)));
+        JsonNode? report = null;
+        try { report = JsonNode.Parse(result.Stdout); }
+        catch (System.Text.Json.JsonException) { }
+        if (report is null)
+            return new DrillRun(run, component, false, $"exit {result.ExitCode} without a report: {Cli.Tail(result.Stderr)}", result.Seconds, 0, requests, retries, 0, [], []);
+        static List<string> Strings(JsonNode? n) => n?.AsArray().Select(x => (string)x!).ToList() ?? [];
+        var recovery = (string?)report["recovery"]?["elapsed"];
+        return new DrillRun(run, component, (bool)report["passed"]! && result.ExitCode == 0, (string?)report["failure"], result.Seconds,
+            recovery is null ? 0 : TimeSpan.Parse(recovery, System.Globalization.CultureInfo.InvariantCulture).TotalSeconds, requests, retries,
+            (int)report["leadership"]!["writes"]!, Strings(report["leadership"]!["overlaps"]), Strings(report["rescuePodsLeft"]));
+    }
+}
+
+/// <summary>
+/// One recovery killed with SIGKILL at a point in it, then run again: where the kill landed, how the second run
+/// ended, and whether the lab healed with no rescue pod left.
+/// </summary>
+sealed record KillRun(int Run, string Component, double? KillAfter, string? KilledDuring, bool Killed, double FirstRunSeconds, int? SecondExit,
+    double SecondRunSeconds, bool Healed, string? Failure, IReadOnlyList<string> RescuePodsLeft);
+
+/// <summary>A lab in this process for the kill runs: broken through the API as <c>lab break</c> does, recovered by the CLI as a process.</summary>
+sealed class KillLab : IAsyncDisposable
+{
+    readonly LabCluster _cluster;
+    readonly Kubernetes _admin;
+    readonly string _directory;
+    readonly double _timeScale;
+
+    KillLab(LabCluster cluster, string directory, double timeScale)
+    {
+        (_cluster, _directory, _timeScale) = (cluster, directory, timeScale);
+        _admin = new Kubernetes(cluster.Api.ClientConfiguration());
+    }
+
+    string Kubeconfig => Path.Combine(_directory, "kubeconfig");
+
+    public static async Task<KillLab> StartAsync(double timeScale, Action<string> say, CancellationToken ct)
+    {
+        var dir = Directory.CreateTempSubdirectory("kube-rescue-soak-").FullName;
+        say("starting the lab for the kill runs");
+        var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 2, Timing = new LabTiming(timeScale), KubeconfigPath = Path.Combine(dir, "kubeconfig") }, ct: ct);
+        return new KillLab(cluster, dir, timeScale);
+    }
+
+    public async Task<KillRun> RunAsync(int run, string component, double? killAfter, CancellationToken ct)
+    {
+        var apps = Components.Of(component).Select(c => c.Name).ToList();
+        await DeletePodsFault.RunAsync(_admin, apps, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5 / _timeScale), _ => { }, ct);
+        string[] recover = ["recover", Components.RecoverArgument(component), "--yes", "--kubeconfig", Kubeconfig];
+
+        var first = await Cli.RunAsync(recover, TimeSpan.FromMinutes(10), ct, killAfter is null ? null : TimeSpan.FromSeconds(killAfter.Value));
+        // The step the run was in: the last one its progress lines named ("[   1.2s] ensure-rescue-pod kube-scheduler: ...").
+        var during = first.Killed
+            ? first.Stdout.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\[\s*[\d.]+s\] ([a-z-]+)")).Where(m => m.Success).Select(m => m.Groups[1].Value).LastOrDefault() ?? "planning"
+            : null;
+        ProcessResult? second = null;
+        if (killAfter is not null) second = await Cli.RunAsync(recover, TimeSpan.FromMinutes(10), ct);
+
+        // Healed: the second run recovered, or found nothing left to recover; the component healthy; no rescue pod.
+        string? failure = null;
+        var last = second ?? first;
+        if (!first.Killed && killAfter is null && first.ExitCode != 0) failure = $"recover exited {first.ExitCode}: {Cli.Tail(first.Stdout + first.Stderr)}";
+        if (second is not null && second.ExitCode != 0 && !(second.ExitCode == 2 && second.Stderr.Contains("nothing to recover", StringComparison.Ordinal)))
+            failure = $"the second run exited {second.ExitCode}: {Cli.Tail(second.Stdout + second.Stderr)}";
+        var healthy = await HealthyAsync(apps, TimeSpan.FromMinutes(2), ct);
+        if (failure is null && !healthy) failure = "not healthy two minutes after the second run";
+        var left = (await _admin.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: RescueMetadata.ComponentLabel, cancellationToken: ct)).Items.Select(p => p.Metadata.Name).ToList();
+        if (failure is null && left.Count > 0) failure = $"rescue pods left: {string.Join(", ", left)}";
+        return new KillRun(run, component, killAfter, during, first.Killed, first.Seconds, second?.ExitCode, second?.Seconds ?? 0, failure is null, failure, left);
+    }
+
+    async Task<bool> HealthyAsync(IReadOnlyList<string> apps, TimeSpan timeout, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            var status = await ControlPlaneDiagnoser.DiagnoseAsync(_admin, ct);
+            if (apps.All(a => status.Components.Single(c => c.Name == a).Verdict == Verdict.Healthy)) return true;
+            await Task.Delay(TimeSpan.FromSeconds(1 / _timeScale), ct);
+        }
+        return false;
+    }
+
+    /// <summary>Every hand-over of the components' Leases in the whole kill series where two holders overlapped (none expected).</summary>
+    public IReadOnlyList<string> Overlaps() => LeaseLedger.Overlaps(_cluster.Leases.Writes);
+
+    public int LeaseWrites => _cluster.Leases.Writes.Count;
+
+    public async ValueTask DisposeAsync()
+    {
+        _admin.Dispose();
+        await _cluster.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, double Seconds, bool Killed);
+
+/// <summary>The CLI built beside the soak, as a process.</summary>
+static class Cli
+{
+    static string Dll => Path.Combine(AppContext.BaseDirectory, "kube-rescue.dll");
+
+    /// <summary>Runs the CLI; with <paramref name="killAfter"/>, SIGKILLs it then if it still runs.</summary>
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, CancellationToken ct, TimeSpan? killAfter = null)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var started = Clock.Now;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync(ct);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(killAfter ?? timeout);
+        var killed = false;
+        try
+        {
+            await p.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGKILL: no handler runs, nothing is cleaned up, as when a laptop's battery dies mid-recovery.
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync(CancellationToken.None);
+            killed = killAfter is not null && !ct.IsCancellationRequested;
+            if (!killed) throw new TimeoutException($"kube-rescue {string.Join(' ', args)} ran longer than {timeout}");
+        }
+        return new ProcessResult(p.ExitCode, await stdout, await stderr, Clock.Now - started, killed);
+    }
+
+    public static string Tail(string output) => string.Join(" | ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
+}
