@@ -4,7 +4,9 @@ namespace KubeRescue.Kube;
 
 /// <summary>
 /// Retries a request the API server could not serve: 429 (API Priority and Fairness shedding load), 500, 502, 503,
-/// 504, and transport failures (connection refused or reset, a response cut off). Waits the server's Retry-After
+/// 504, and a connection lost mid-request (reset, a stream or response cut off). Not a connection that could not be
+/// made (refused, no such host, TLS refused): as with client-go, a wrong or dead address fails at once rather than
+/// after every retry. Waits the server's Retry-After
 /// when it gives one, else an exponential back-off with jitter; gives up after <see cref="MaxAttempts"/> and returns
 /// the last answer (or throws the last failure), and never outlasts the caller's cancellation. Any verb is retried:
 /// a write the server may have applied before failing is safe to repeat because every write kube-rescue makes either
@@ -33,7 +35,7 @@ public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHan
                 response = await base.SendAsync(request, ct);
                 if (!watch) await response.Content.LoadIntoBufferAsync(ct);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException && attempt < MaxAttempts && !ct.IsCancellationRequested)
+            catch (Exception e) when (Lost(e) && attempt < MaxAttempts && !ct.IsCancellationRequested)
             {
                 await WaitAsync(request, backoff.Next(), e.Message, ct);
                 continue;
@@ -51,6 +53,17 @@ public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHan
         onRetry?.Invoke($"{request.Method} {request.RequestUri?.AbsolutePath} again in {wait.TotalSeconds:0.0} s after {why}");
         await Task.Delay(wait, ct);
     }
+
+    /// <summary>A connection that was made and then lost, as opposed to one that could not be made.</summary>
+    static bool Lost(Exception e) => e switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError or HttpRequestError.ResponseEnded } => true,
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError, InnerException: System.Net.Sockets.SocketException s } =>
+            s.SocketErrorCode is System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted,
+        HttpRequestException { HttpRequestError: HttpRequestError.Unknown, InnerException: IOException } => true,
+        IOException => true,
+        _ => false,
+    };
 
     static bool Retryable(HttpStatusCode code) => code is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
         or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;

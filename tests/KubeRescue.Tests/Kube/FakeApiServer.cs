@@ -28,7 +28,10 @@ sealed class FakeApiServer : DelegatingHandler
         return response;
     });
 
-    public FakeApiServer ThenReset() => Then(_ => throw new HttpRequestException("the server reset the connection", new IOException("reset")));
+    public FakeApiServer ThenReset() => Then(_ => throw new HttpRequestException(HttpRequestError.HttpProtocolError, "The HTTP/2 server reset the stream."));
+
+    public FakeApiServer ThenRefused() => Then(_ => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused",
+        new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
 
     /// <summary>A body that yields <paramref name="lines"/> and then fails as a cut connection does.</summary>
     public FakeApiServer ThenCutAfter(params string[] lines) => Then(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new CutStream(lines)) });

@@ -38,6 +38,18 @@ public class RetryHandlerTests
     }
 
     [Fact]
+    public async Task A_connection_that_cannot_be_made_fails_at_once()
+    {
+        var server = new FakeApiServer().ThenRefused().Then(HttpStatusCode.OK, Namespace);
+        using var client = server.Client(new RetryHandler());
+
+        var e = await Assert.ThrowsAsync<HttpRequestException>(() => client.CoreV1.ReadNamespaceAsync("kube-system"));
+
+        Assert.Equal(HttpRequestError.ConnectionError, e.HttpRequestError);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public async Task The_server_s_Retry_After_is_waited()
     {
         var server = new FakeApiServer().Then(HttpStatusCode.TooManyRequests, retryAfter: TimeSpan.FromSeconds(1)).Then(HttpStatusCode.OK, Namespace);

@@ -61,6 +61,11 @@ public static class StatusCommand
             {
                 status = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct);
             }
+            catch (HttpOperationException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e)} (server {config.Host}, {e.Request.Method} {e.Request.RequestUri?.PathAndQuery})");
+                return ExitNoDiagnosis;
+            }
             catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException)
             {
                 await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e)} (server {config.Host})");
@@ -69,12 +74,6 @@ public static class StatusCommand
             catch (HttpRequestException e)
             {
                 await Console.Error.WriteLineAsync($"error: cannot reach the API server at {config.Host}: {e.Message}");
-                return ExitNoDiagnosis;
-            }
-            catch (HttpOperationException e)
-            {
-                await Console.Error.WriteLineAsync($"error: the API server at {config.Host} answered {(int)e.Response.StatusCode} {e.Response.StatusCode} to "
-                    + $"{e.Request.Method} {e.Request.RequestUri?.PathAndQuery}: {StatusMessage(e)}");
                 return ExitNoDiagnosis;
             }
             catch (TaskCanceledException) when (!ct.IsCancellationRequested)
@@ -95,18 +94,4 @@ public static class StatusCommand
         Verdict.Degraded => ExitDegraded,
         _ => ExitDown,
     };
-
-    /// <summary>The Status object's message when the body is one (<c>pods is forbidden: User "x" cannot list ...</c>), else the reason.</summary>
-    static string StatusMessage(HttpOperationException e)
-    {
-        try
-        {
-            if (e.Response.Content is { Length: > 0 } body && KubernetesJson.Deserialize<k8s.Models.V1Status>(body) is { Message: { Length: > 0 } message })
-                return message;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-        }
-        return e.Response.StatusCode == HttpStatusCode.Unauthorized ? "the credentials were not accepted" : e.Response.ReasonPhrase ?? e.Message;
-    }
 }
