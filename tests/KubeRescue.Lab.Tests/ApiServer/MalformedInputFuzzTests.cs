@@ -1,16 +1,22 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Xunit.Abstractions;
 
 namespace KubeRescue.Lab.Tests.ApiServer;
 
 /// <summary>
-/// Seeded random mutations of valid objects, patches, paths and query strings: whatever the input, the answer is
-/// a Status below 500 (or a success), and the server keeps serving.
+/// Seeded random mutations of valid objects, patches, paths, headers and query strings (selectors among them):
+/// whatever the input, the answer is a Status below 500 (or a success), the server keeps serving, and its memory
+/// stays bounded. CI sends 1,500 requests; <c>KUBE_RESCUE_FUZZ_REQUESTS=100000</c> runs the long version
+/// (docs/reliability.md).
 /// </summary>
-public class MalformedInputFuzzTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
+public class MalformedInputFuzzTests(LabServerFixture lab, ITestOutputHelper output) : IClassFixture<LabServerFixture>
 {
-    const int Requests = 1_500;
+    static readonly int Requests = int.TryParse(Environment.GetEnvironmentVariable("KUBE_RESCUE_FUZZ_REQUESTS"), out var n) && n > 0 ? n : 1_500;
+
+    /// <summary>What the server may keep after the run beyond what it held before (the fuzzed objects are few and small; the watch history is bounded).</summary>
+    const long MemoryGrowthBound = 64L << 20;
 
     static readonly (string Path, string Json)[] Seeds =
     [
@@ -22,6 +28,12 @@ public class MalformedInputFuzzTests(LabServerFixture lab) : IClassFixture<LabSe
         ("/apis/policy/v1/namespaces/fuzz/poddisruptionbudgets", """{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"b"},"spec":{"minAvailable":1,"selector":{"matchLabels":{"a":"b"}}}}"""),
         ("/api/v1/namespaces/fuzz/services", """{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":"http"}],"selector":{"a":"b"}}}"""),
         ("/api/v1/namespaces/fuzz/events", """{"apiVersion":"v1","kind":"Event","metadata":{"name":"e"},"involvedObject":{"kind":"Pod","name":"p","namespace":"fuzz"},"reason":"R","message":"m","count":1,"type":"Normal"}"""),
+    ];
+
+    static readonly string[] Accepts =
+    [
+        "application/json", "application/yaml", "application/vnd.kubernetes.protobuf", "application/json;as=Table;v=v1;g=meta.k8s.io",
+        "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", "application/json;as=Table;v=v9;g=nowhere", "*/*", "text/html", ";;;=", "",
     ];
 
     static readonly string[] ContentTypes =
@@ -37,6 +49,7 @@ public class MalformedInputFuzzTests(LabServerFixture lab) : IClassFixture<LabSe
 
         var random = new Random(20261127);
         var failures = new List<string>();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
         for (var i = 0; i < Requests && failures.Count < 5; i++)
         {
             var (collection, seed) = Seeds[random.Next(Seeds.Length)];
@@ -54,11 +67,15 @@ public class MalformedInputFuzzTests(LabServerFixture lab) : IClassFixture<LabSe
             };
             if (random.Next(4) == 0) path += (path.Contains('?') ? "&" : "?") + RandomQuery(random);
             using var request = new HttpRequestMessage(method, path);
+            if (random.Next(3) == 0) request.Headers.TryAddWithoutValidation("Accept", Accepts[random.Next(Accepts.Length)]);
+            if (random.Next(10) == 0) request.Headers.TryAddWithoutValidation("User-Agent", new string((char)random.Next(32, 127), random.Next(0, 5000)));
+            if (random.Next(20) == 0) request.Headers.TryAddWithoutValidation("Impersonate-User", "system:admin");
             if (method != HttpMethod.Get)
             {
                 var type = ContentTypes[random.Next(ContentTypes.Length)];
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-                if (type.Length > 0) request.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+                if (type.Length > 0) request.Content.Headers.TryAddWithoutValidation("Content-Type", type + (random.Next(8) == 0 ? ";charset=ebcdic" : ""));
+                if (random.Next(20) == 0) request.Content.Headers.TryAddWithoutValidation("Content-Encoding", "gzip");
             }
             // Headers are the verdict; a watch that was accepted would otherwise hold the loop for its timeout.
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -67,6 +84,9 @@ public class MalformedInputFuzzTests(LabServerFixture lab) : IClassFixture<LabSe
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/v1/namespaces/fuzz")).StatusCode);
+        var growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        output.WriteLine($"{Requests} requests; managed memory {before >> 20} MiB before, {growth >> 20} MiB more after");
+        Assert.True(growth < MemoryGrowthBound, $"the heap grew by {growth >> 20} MiB over {Requests} requests");
     }
 
     static JsonNode? Mutate(JsonNode? node, Random random, int depth)
