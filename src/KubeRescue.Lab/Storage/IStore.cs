@@ -62,6 +62,9 @@ public interface IStoreWatch : IDisposable
 {
     /// <summary>Completes when the watch is disposed or the store stops; completes with an error if the watcher fell too far behind.</summary>
     ChannelReader<StoreEvent> Events { get; }
+
+    /// <summary>Cancelled once the store closes the watch (too far behind, or the store stopped), even while events wait unread.</summary>
+    CancellationToken Closed { get; }
 }
 
 public sealed class KeyExistsException(string key) : Exception($"key {key} exists");

@@ -10,24 +10,32 @@ namespace KubeRescue.Lab.Storage;
 /// </summary>
 public sealed class InMemoryStore : IStore
 {
-    /// <summary>Events a watcher may fall behind before it is closed, as the real watch cache drops slow watchers.</summary>
-    const int WatcherBuffer = 100_000;
-
     readonly Lock _gate = new();
     readonly Dictionary<string, KeyValue> _values = new(StringComparer.Ordinal);
     readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
     readonly StoreEvent?[] _history;
     readonly List<Watcher> _watchers = [];
+    readonly int _watcherBuffer;
     long _revision;
     bool _disposed;
 
-    public InMemoryStore(int historySize = 100_000)
+    /// <param name="historySize">Events kept for watches that start in the past.</param>
+    /// <param name="watcherBuffer">
+    /// Events a watcher may fall behind before it is closed, as the real watch cache drops a slow watcher: what a
+    /// client that stops reading can make the server hold for it.
+    /// </param>
+    public InMemoryStore(int historySize = 100_000, int watcherBuffer = 100_000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(watcherBuffer, 1);
         _history = new StoreEvent?[historySize];
+        _watcherBuffer = watcherBuffer;
     }
 
     public long Revision { get { lock (_gate) return _revision; } }
+
+    /// <summary>Watches open now (the tests' view of what the store holds for its clients).</summary>
+    internal int WatcherCount { get { lock (_gate) return _watchers.Count; } }
 
     /// <summary>The oldest revision a watch may start after.</summary>
     long OldestWatchable => Math.Max(0, _revision - _history.Length);
@@ -153,10 +161,14 @@ public sealed class InMemoryStore : IStore
     sealed class Watcher(InMemoryStore store, string prefix) : IStoreWatch
     {
         readonly Channel<StoreEvent> _channel = Channel.CreateBounded<StoreEvent>(
-            new BoundedChannelOptions(WatcherBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+            new BoundedChannelOptions(store._watcherBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+        // Never disposed: it has no timer, and a late Complete must still be able to cancel it.
+        readonly CancellationTokenSource _closed = new();
 
         public string Prefix { get; } = prefix;
         public ChannelReader<StoreEvent> Events => _channel.Reader;
+        public CancellationToken Closed => _closed.Token;
 
         /// <summary>False when the watcher is gone or too far behind; it is then closed with an error.</summary>
         public bool Offer(StoreEvent e)
@@ -166,7 +178,11 @@ public sealed class InMemoryStore : IStore
             return false;
         }
 
-        public void Complete(Exception? error) => _channel.Writer.TryComplete(error);
+        public void Complete(Exception? error)
+        {
+            _channel.Writer.TryComplete(error);
+            _closed.Cancel();
+        }
 
         public void Dispose()
         {

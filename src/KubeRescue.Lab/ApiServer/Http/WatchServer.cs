@@ -72,7 +72,9 @@ public sealed class WatchServer(ResourceStorage storage, WatchOptions options, T
         }
 
         using var _ = watch;
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted, serverStopping);
+        // Closed by the store when this watcher fell too far behind: the handler ends then, even if it is blocked
+        // writing to a client that stopped reading, so what that client made the server hold is let go.
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted, serverStopping, watch.Closed);
         lifetime.CancelAfter(timeout);
         // A dropped watch is cut, not ended: the client sees its connection or stream reset mid-watch.
         using var drop = faults.WatchDropAfter(req.Http) is { } after
