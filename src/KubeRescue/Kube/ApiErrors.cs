@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using k8s.Autorest;
 
 namespace KubeRescue.Kube;
@@ -9,7 +10,7 @@ namespace KubeRescue.Kube;
 /// What went wrong talking to the API server, in words an operator can act on: the Status message the server sent
 /// (a 403 names the verb, resource and namespace that were refused), or the transport failure (TLS, refused, DNS).
 /// </summary>
-public static class ApiErrors
+public static partial class ApiErrors
 {
     public static bool IsApiOrTransport(Exception e) => e is HttpOperationException or HttpRequestException;
 
@@ -27,7 +28,7 @@ public static class ApiErrors
                 return h.Response.StatusCode switch
                 {
                     HttpStatusCode.Unauthorized => $"the API server refused the credentials (401 Unauthorized){(message is null ? "" : $": {message}")}: check the kubeconfig's user",
-                    HttpStatusCode.Forbidden => $"permission denied (403): {message ?? "forbidden"}",
+                    HttpStatusCode.Forbidden => $"permission denied (403): {message ?? "forbidden"}{MissingRule(message)}",
                     _ => $"{message ?? h.Message} ({code})",
                 };
             case HttpRequestException r when Find<AuthenticationException>(r) is { } tls:
@@ -37,6 +38,30 @@ public static class ApiErrors
             default:
                 return e.Message;
         }
+    }
+
+    // kube-apiserver's words for a refusal (responsewriters' forbiddenMessage): the verb, the resource and the scope asked.
+    [GeneratedRegex(
+        @"cannot (?<verb>\S+) resource ""(?<resource>[^""]+)"" in API group ""(?<group>[^""]*)"" (?:in the namespace ""(?<ns>[^""]+)""|at the cluster scope)")]
+    private static partial Regex Refused();
+
+    [GeneratedRegex(@"cannot (?<verb>\S+) path ""(?<path>[^""]+)""")]
+    private static partial Regex RefusedPath();
+
+    const string AllRules = "docs/rbac.yaml has every rule kube-rescue needs";
+
+    /// <summary>The RBAC rule that would have allowed a refused request, as a role's rules say it.</summary>
+    static string MissingRule(string? message)
+    {
+        if (message is null) return "";
+        if (Refused().Match(message) is { Success: true } m)
+        {
+            var where = m.Groups["ns"].Success ? $"granted in namespace {m.Groups["ns"].Value}" : "granted cluster-wide";
+            return $". Missing RBAC rule: apiGroups: [\"{m.Groups["group"].Value}\"], resources: [{m.Groups["resource"].Value}], verbs: [{m.Groups["verb"].Value}] ({where}); {AllRules}";
+        }
+        if (RefusedPath().Match(message) is { Success: true } p)
+            return $". Missing RBAC rule: nonResourceURLs: [{p.Groups["path"].Value}], verbs: [{p.Groups["verb"].Value}] (granted cluster-wide); {AllRules}";
+        return "";
     }
 
     static string? StatusMessage(string? content)
