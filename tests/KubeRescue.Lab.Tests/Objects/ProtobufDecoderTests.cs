@@ -26,6 +26,29 @@ public class ProtobufDecoderTests
 
     const string KubectlDrainDeleteOptions = "6B3873000A130A027631120D44656C6574654F7074696F6E7312001A002200";
 
+    // Captured from kubectl with -v=9: create rolebinding bob-edit --clusterrole=edit --user=bob --serviceaccount=kube-system:default -n kube-system
+    const string KubectlCreateRoleBinding =
+        "6B3873000A2B0A1C726261632E617574686F72697A6174696F6E2E6B38732E696F2F7631120B526F6C6542696E64696E6712A9010A230A08626F622D" +
+        "6564697412001A0B6B7562652D73797374656D22002A0032003800420012280A04557365721219726261632E617574686F72697A6174696F6E2E6B38" +
+        "732E696F1A03626F62220012280A0E536572766963654163636F756E7412001A0764656661756C74220B6B7562652D73797374656D1A2E0A1972626163" +
+        "2E617574686F72697A6174696F6E2E6B38732E696F120B436C7573746572526F6C651A04656469741A002200";
+
+    // create clusterrole pod-reader --verb=get,list --resource=pods --resource-name=web
+    const string KubectlCreateClusterRole =
+        "6B3873000A2B0A1C726261632E617574686F72697A6174696F6E2E6B38732E696F2F7631120B436C7573746572526F6C6512360A1A0A0A706F642D72" +
+        "656164657212001A0022002A0032003800420012180A036765740A046C69737412001A04706F647322037765621A002200";
+
+    [Fact]
+    public void Kubectl_create_rolebinding_and_clusterrole_keep_the_roleRef_and_subject_strings_Go_always_writes()
+    {
+        Assert.Equal(
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"bob-edit","namespace":"kube-system"},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"bob"},{"kind":"ServiceAccount","name":"default","namespace":"kube-system"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"}}""",
+            Decode(Convert.FromHexString(KubectlCreateRoleBinding), "RoleBinding"));
+        Assert.Equal(
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"pod-reader"},"rules":[{"verbs":["get","list"],"apiGroups":[""],"resources":["pods"],"resourceNames":["web"]}]}""",
+            Decode(Convert.FromHexString(KubectlCreateClusterRole), "ClusterRole"));
+    }
+
     [Fact]
     public void Kubectl_create_namespace_decodes_to_what_it_would_send_as_JSON()
     {
