@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Auth;
 using KubeRescue.Lab.ApiServer.OpenApi;
 using KubeRescue.Lab.ApiServer.Registry;
 using Microsoft.AspNetCore.Http;
@@ -8,13 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace KubeRescue.Lab.ApiServer.Http;
 
 /// <summary>
-/// The request pipeline: authentication, the API faults in force (for clients, not the lab's own components), then
-/// the non-resource endpoints (version, health, discovery, OpenAPI), then the generic resource handler. Every failure
-/// leaves as a Status; nothing escapes as a bare 500 unless a fault asked for one.
+/// The request pipeline: authentication (a 401 for credentials nobody knows), the API faults in force (for clients,
+/// not the lab's own components), then the health, version, discovery and OpenAPI endpoints, then the generic resource
+/// handler. Every failure leaves as a Status; nothing escapes as a bare 500 unless a fault asked for one.
 /// </summary>
-/// <param name="bearerToken">the kubeconfig user's token</param>
-/// <param name="componentToken">the lab's own components' token: authenticated alike, never faulted</param>
-public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, string bearerToken, string componentToken,
+public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, Authenticator authenticator,
     FaultInjector faults, ILogger logger, CancellationToken stopping)
 {
     /// <summary>host:port clients reach us at, for /api's serverAddressByClientCIDRs; known once Kestrel has bound.</summary>
@@ -32,20 +31,19 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
         try
         {
             var path = ctx.Request.Path.Value ?? "/";
-            if (path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
-                || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal))
+            var identity = authenticator.Authenticate(ctx.Request.Headers.Authorization.ToString(), path);
+            if (identity is null)
+            {
+                await WriteStatusAsync(ctx, new ApiException(401, "Unauthorized", "Unauthorized"));
+                return;
+            }
+            if (!identity.IsComponent && await faults.BeforeAsync(ctx)) return;
+            if (path.Trim('/').Split('/')[0] is "healthz" or "livez" or "readyz")
             {
                 ctx.Response.ContentType = "text/plain; charset=utf-8";
                 await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
                 return;
             }
-            var caller = Authenticate(ctx);
-            if (caller is Caller.Unknown)
-            {
-                await WriteStatusAsync(ctx, new ApiException(401, "Unauthorized", "Unauthorized"));
-                return;
-            }
-            if (caller is Caller.Client && await faults.BeforeAsync(ctx)) return;
             if (ctx.Request.Method is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE" or "HEAD"))
                 throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
             if (await ServeNonResourceAsync(ctx, path)) return;
@@ -74,19 +72,6 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
             logger.LogError(e, "{Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
             await WriteStatusAsync(ctx, new ApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
         }
-    }
-
-    enum Caller { Unknown, Client, Component }
-
-    Caller Authenticate(HttpContext ctx)
-    {
-        var header = ctx.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return Caller.Unknown;
-        var presented = System.Text.Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
-        static bool Is(byte[] presented, string token) =>
-            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, System.Text.Encoding.UTF8.GetBytes(token));
-        return Is(presented, bearerToken) ? Caller.Client : Is(presented, componentToken) ? Caller.Component : Caller.Unknown;
     }
 
     async Task<bool> ServeNonResourceAsync(HttpContext ctx, string path)
