@@ -38,7 +38,7 @@ public sealed record LabApiServerOptions
 
 /// <summary>
 /// The lab's Kubernetes API server on Kestrel: HTTPS with a CA of its own, HTTP/1.1 and HTTP/2, bearer-token
-/// authentication, the built-in resources, and the system namespaces present from the start.
+/// authentication and RBAC, the built-in resources, and the system namespaces and default roles present from the start.
 /// </summary>
 public sealed class LabApiServer : IAsyncDisposable
 {
@@ -81,6 +81,7 @@ public sealed class LabApiServer : IAsyncDisposable
         var registry = new ResourceRegistry(BuiltInResources.All);
         var storage = new ResourceStorage(store, registry, options.Clock);
         await CreateSystemNamespacesAsync(storage, ct);
+        await BootstrapPolicy.CreateAsync(storage, ct);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

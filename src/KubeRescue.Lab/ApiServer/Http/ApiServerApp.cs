@@ -9,9 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace KubeRescue.Lab.ApiServer.Http;
 
 /// <summary>
-/// The request pipeline: authentication (a 401 for credentials nobody knows), the API faults in force (for clients,
-/// not the lab's own components), then the health, version, discovery and OpenAPI endpoints, then the generic resource
-/// handler. Every failure leaves as a Status; nothing escapes as a bare 500 unless a fault asked for one.
+/// The request pipeline, in kube-apiserver's order: authentication (a 401 for credentials nobody knows), the API
+/// faults in force (for clients, not the lab's own components: they play API Priority and
+/// Fairness's 429s and an overloaded server, which come before authorization upstream too), authorization (a 403),
+/// then the health, version, discovery and OpenAPI endpoints, then the generic resource handler. Every failure leaves
+/// as a Status; nothing escapes as a bare 500 unless a fault asked for one.
 /// </summary>
 public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, Authenticator authenticator,
     FaultInjector faults, ILogger logger, CancellationToken stopping)
@@ -24,6 +26,7 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
     readonly ResourceHandler _resources = new(storage, new WatchServer(storage, watchOptions, storage.Clock, faults, stopping));
     readonly OpenApiDocuments _openApi = new(storage.Registry.All.Select(r => r.ToOpenApiResource()),
         (t, n) => Patching.PatchStrategies.Lookup(t, n) is { } p ? (p.Strategy, p.MergeKey) : null, GitVersion);
+    readonly Authorizer _authorizer = new(storage);
     ResourceRegistry Registry => storage.Registry;
 
     public async Task HandleAsync(HttpContext ctx)
@@ -38,6 +41,10 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
                 return;
             }
             if (!identity.IsComponent && await faults.BeforeAsync(ctx)) return;
+            var attributes = RequestAttributes.From(identity.User, ctx.Request.Method, path, ctx.Request.QueryString.Value ?? "");
+            var decision = await _authorizer.AuthorizeAsync(attributes, ctx.RequestAborted);
+            if (!decision.Allowed) throw attributes.Forbidden(decision.Reason);
+
             if (path.Trim('/').Split('/')[0] is "healthz" or "livez" or "readyz")
             {
                 ctx.Response.ContentType = "text/plain; charset=utf-8";

@@ -34,7 +34,7 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
             return;
         }
 
-        var watch = info.LegacyWatch || req.Query("watch") is "true" or "1";
+        var watch = info.LegacyWatch || Auth.RequestAttributes.WatchRequested(req.Http.Request.Query["watch"]);
         switch (method, info.Name)
         {
             case ("GET", null) when watch: Require(rt, "watch"); await watches.ServeAsync(req); break;

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace KubeRescue.Lab.Tests.ApiServer.Auth;
@@ -35,14 +34,6 @@ public sealed class TokenFileLab : IAsyncLifetime
     /// <summary>HTTP as the kubeconfig's user, the admin.</summary>
     public HttpClient Admin() => As(Lab.Server.Token);
 
-    /// <summary>The official client as the holder of this token.</summary>
-    public Kubernetes ClientAs(string token)
-    {
-        var config = Lab.Server.ClientConfiguration();
-        config.AccessToken = token;
-        return new Kubernetes(config);
-    }
-
     public async Task DisposeAsync()
     {
         await Lab.DisposeAsync();
@@ -50,18 +41,95 @@ public sealed class TokenFileLab : IAsyncLifetime
     }
 }
 
-/// <summary>Authentication over HTTP, as clients meet it: token-file users, the health endpoints open to all, unknown tokens refused.</summary>
+/// <summary>
+/// Authentication and RBAC over HTTP, as clients meet them: token-file users are refused in upstream's words until a
+/// role is bound to them through the API, the admin and the lab's components are never refused, health stays open.
+/// </summary>
 public class RbacApiTests(TokenFileLab lab) : IClassFixture<TokenFileLab>
 {
-    static async Task<(HttpStatusCode Code, JsonObject Body)> Get(HttpClient http, string path)
+    static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    static async Task<(HttpStatusCode Code, JsonObject Body)> Send(HttpClient http, HttpMethod method, string path, string? body = null)
     {
-        using var response = await http.GetAsync(path);
+        using var response = await http.SendAsync(new HttpRequestMessage(method, path) { Content = body is null ? null : Json(body) });
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.StartsWith('{') ? JsonNode.Parse(text)!.AsObject() : new JsonObject { ["text"] = text });
     }
 
+    static Task<(HttpStatusCode Code, JsonObject Body)> Get(HttpClient http, string path) => Send(http, HttpMethod.Get, path);
+
+    async Task Create(string path, string body)
+    {
+        using var admin = lab.Admin();
+        var (code, created) = await Send(admin, HttpMethod.Post, path, body);
+        Assert.True(code == HttpStatusCode.Created, created.ToJsonString());
+    }
+
     [Fact]
-    public async Task API_faults_hit_token_file_users_and_never_the_components()
+    public async Task A_token_file_user_without_a_binding_is_refused_in_upstream_words()
+    {
+        using var alice = lab.As(TokenFileLab.AliceToken);
+
+        using var delete = await alice.DeleteAsync("/api/v1/namespaces/kube-system/pods/kube-scheduler-rescue");
+        Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
+        Assert.Equal(
+            """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"kube-scheduler-rescue\" is forbidden: User \"alice\" cannot delete resource \"pods\" in API group \"\" in the namespace \"kube-system\"","reason":"Forbidden","details":{"name":"kube-scheduler-rescue","kind":"pods"},"code":403}""",
+            await delete.Content.ReadAsStringAsync());
+
+        var (code, status) = await Get(alice, "/api/v1/pods");
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+        Assert.Equal("pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" at the cluster scope", (string?)status["message"]);
+
+        (code, status) = await Get(alice, "/livez/ping");
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+        Assert.Equal("forbidden: User \"alice\" cannot get path \"/livez/ping\"", (string?)status["message"]);
+    }
+
+    [Fact]
+    public async Task Every_authenticated_user_may_read_discovery_OpenAPI_version_and_health_as_the_default_roles_allow()
+    {
+        using var bob = lab.As(TokenFileLab.BobToken);
+
+        foreach (var path in new[] { "/api", "/api/v1", "/apis", "/apis/rbac.authorization.k8s.io/v1", "/openapi/v3", "/version", "/livez", "/readyz", "/healthz" })
+            Assert.Equal((path, HttpStatusCode.OK), (path, (await Get(bob, path)).Code));
+        Assert.Equal(HttpStatusCode.Forbidden, (await Get(bob, "/api/v1/namespaces")).Code);
+    }
+
+    [Fact]
+    public async Task A_Role_and_RoleBinding_made_through_the_API_let_the_user_in_their_namespace_and_deleting_the_binding_stops_it()
+    {
+        using var alice = lab.As(TokenFileLab.AliceToken);
+        async Task<HttpStatusCode> ListConfigMaps(string ns) => (await Get(alice, $"/api/v1/namespaces/{ns}/configmaps")).Code;
+        Assert.Equal(HttpStatusCode.Forbidden, await ListConfigMaps("kube-public"));
+
+        await Create("/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public/roles",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"cm-reader"},"rules":[{"apiGroups":[""],"resources":["configmaps"],"verbs":["list"]}]}""");
+        await Create("/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public/rolebindings",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"alice-reads-cms"},"roleRef":{"kind":"Role","name":"cm-reader"},"subjects":[{"kind":"User","name":"alice"}]}""");
+        await Wait.UntilAsync(async () => await ListConfigMaps("kube-public") == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "alice allowed once bound");
+        Assert.Equal(HttpStatusCode.Forbidden, await ListConfigMaps("default"));
+
+        using var admin = lab.Admin();
+        Assert.Equal(HttpStatusCode.OK, (await Send(admin, HttpMethod.Delete, "/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public/rolebindings/alice-reads-cms")).Code);
+        await Wait.UntilAsync(async () => await ListConfigMaps("kube-public") == HttpStatusCode.Forbidden, TimeSpan.FromSeconds(10), "alice refused once unbound");
+    }
+
+    [Fact]
+    public async Task The_admin_and_the_components_are_never_refused()
+    {
+        using var admin = lab.Admin();
+        Assert.Equal(HttpStatusCode.OK, (await Get(admin, "/api/v1/namespaces/kube-system/secrets")).Code);
+        // Authorized, then simply not there.
+        Assert.Equal(HttpStatusCode.NotFound, (await Get(admin, "/no/such/path")).Code);
+        Assert.Equal(HttpStatusCode.OK, (await Get(admin, "/livez/ping")).Code);
+
+        var components = lab.Lab.Client;
+        Assert.NotEmpty((await components.CoreV1.ListNamespaceAsync()).Items);
+        Assert.NotEmpty((await components.RbacAuthorizationV1.ListClusterRoleAsync()).Items);
+    }
+
+    [Fact]
+    public async Task API_faults_hit_token_file_users_before_authorization_and_never_the_components()
     {
         var tokens = Path.GetTempFileName();
         await File.WriteAllTextAsync(tokens, $"{TokenFileLab.AliceToken},alice,u-alice\n");
@@ -101,10 +169,24 @@ public class RbacApiTests(TokenFileLab lab) : IClassFixture<TokenFileLab>
     }
 
     [Fact]
-    public async Task A_token_file_user_is_known_by_its_token()
+    public async Task The_default_roles_are_there_from_the_start()
     {
-        using var alice = lab.As(TokenFileLab.AliceToken);
+        var rbac = lab.Lab.Client.RbacAuthorizationV1;
+        var bindings = (await rbac.ListClusterRoleBindingAsync()).Items.ToDictionary(b => b.Name());
 
-        Assert.Equal(HttpStatusCode.OK, (await Get(alice, "/api/v1/namespaces")).Code);
+        foreach (var (name, groups) in new[]
+        {
+            ("cluster-admin", new[] { "system:masters" }),
+            ("system:discovery", ["system:authenticated"]),
+            ("system:basic-user", ["system:authenticated"]),
+            ("system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+        })
+        {
+            var binding = bindings[name];
+            Assert.Equal(("ClusterRole", name), (binding.RoleRef.Kind, binding.RoleRef.Name));
+            Assert.All(binding.Subjects, s => Assert.Equal("Group", s.Kind));
+            Assert.Equal(groups, binding.Subjects.Select(s => s.Name));
+            Assert.Equal("rbac-defaults", (await rbac.ReadClusterRoleAsync(name)).Labels()["kubernetes.io/bootstrapping"]);
+        }
     }
 }
