@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace KubeRescue.Lab.ApiServer.Http;
 
 /// <summary>
-/// The request pipeline, in kube-apiserver's order: authentication (a 401 for credentials nobody knows), the API
-/// faults in force (for clients, not the lab's own components: they play API Priority and
+/// The request pipeline, in kube-apiserver's order: authentication (a 401 for credentials nobody knows),
+/// impersonation, the API faults in force (for clients, not the lab's own components: they play API Priority and
 /// Fairness's 429s and an overloaded server, which come before authorization upstream too), authorization (a 403),
 /// then the health, version, discovery and OpenAPI endpoints, then the generic resource handler. Every failure leaves
 /// as a Status; nothing escapes as a bare 500 unless a fault asked for one.
@@ -40,8 +40,9 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
                 await WriteStatusAsync(ctx, new ApiException(401, "Unauthorized", "Unauthorized"));
                 return;
             }
+            var user = await Impersonation.ActAsAsync(identity.User, ctx.Request.Headers, _authorizer, ctx.RequestAborted);
             if (!identity.IsComponent && await faults.BeforeAsync(ctx)) return;
-            var attributes = RequestAttributes.From(identity.User, ctx.Request.Method, path, ctx.Request.QueryString.Value ?? "");
+            var attributes = RequestAttributes.From(user, ctx.Request.Method, path, ctx.Request.QueryString.Value ?? "");
             var decision = await _authorizer.AuthorizeAsync(attributes, ctx.RequestAborted);
             if (!decision.Allowed) throw attributes.Forbidden(decision.Reason);
 
@@ -57,7 +58,7 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
 
             var info = RequestInfo.Parse(path, (g, v, plural) => Registry.Find(g, v, plural)?.Namespaced == true) ?? throw ApiException.NotFoundPath();
             var rt = Registry.Find(info.Group, info.Version, info.Resource) ?? throw ApiException.NotFoundPath();
-            await _resources.HandleAsync(new ApiRequest(ctx, info, rt, storage.Clock));
+            await _resources.HandleAsync(new ApiRequest(ctx, info, rt, user, storage.Clock));
         }
         catch (ApiException e)
         {

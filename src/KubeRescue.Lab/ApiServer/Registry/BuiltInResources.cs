@@ -123,5 +123,17 @@ public static class BuiltInResources
             Model = typeof(V1ClusterRoleBinding), FieldSelectors = FieldSets.ClusterRoleBindings, Table = T.ClusterRoleBindings,
             Strategy = new BindingStrategy("ClusterRoleBinding"),
         },
+        new()
+        {
+            Group = "authorization.k8s.io", Version = "v1", Kind = "SelfSubjectAccessReview", Plural = "selfsubjectaccessreviews",
+            Namespaced = false, Model = typeof(V1SelfSubjectAccessReview), FieldSelectors = FieldSets.ClusterScoped, Verbs = ["create"],
+            Review = new SelfSubjectAccessReview(),
+        },
+        new()
+        {
+            Group = "authentication.k8s.io", Version = "v1", Kind = "SelfSubjectReview", Plural = "selfsubjectreviews",
+            Namespaced = false, Model = typeof(V1SelfSubjectReview), FieldSelectors = FieldSets.ClusterScoped, Verbs = ["create"],
+            Review = new SelfSubjectReview(),
+        },
     ];
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace KubeRescue.Lab.Tests.ApiServer.Auth;
@@ -33,6 +34,14 @@ public sealed class TokenFileLab : IAsyncLifetime
 
     /// <summary>HTTP as the kubeconfig's user, the admin.</summary>
     public HttpClient Admin() => As(Lab.Server.Token);
+
+    /// <summary>The official client as the holder of this token.</summary>
+    public Kubernetes ClientAs(string token)
+    {
+        var config = Lab.Server.ClientConfiguration();
+        config.AccessToken = token;
+        return new Kubernetes(config);
+    }
 
     public async Task DisposeAsync()
     {
@@ -166,6 +175,90 @@ public class RbacApiTests(TokenFileLab lab) : IClassFixture<TokenFileLab>
         var (unknown, status) = await Get(stranger, "/livez");
         Assert.Equal(HttpStatusCode.Unauthorized, unknown);
         Assert.Equal("Unauthorized", (string?)status["reason"]);
+    }
+
+    [Fact]
+    public async Task Kubectl_auth_can_i_asks_with_a_SelfSubjectAccessReview_answered_by_the_same_rules()
+    {
+        using var bob = lab.ClientAs(TokenFileLab.BobToken);
+        V1SelfSubjectAccessReview Review(string verb, string resource, string ns, string name = "") => new()
+        {
+            Spec = new V1SelfSubjectAccessReviewSpec
+            {
+                ResourceAttributes = new V1ResourceAttributes { Verb = verb, Resource = resource, NamespaceProperty = ns, Name = name },
+            },
+        };
+
+        var denied = await bob.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(Review("get", "leases", "kube-node-lease", "node-1"));
+        Assert.False(denied.Status.Allowed);
+
+        await Create("/apis/rbac.authorization.k8s.io/v1/clusterroles",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"lease-reader"},"rules":[{"apiGroups":["coordination.k8s.io"],"resources":["leases"],"verbs":["get"]}]}""");
+        await Create("/apis/rbac.authorization.k8s.io/v1/namespaces/kube-node-lease/rolebindings",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"bob-reads-leases"},"roleRef":{"kind":"ClusterRole","name":"lease-reader"},"subjects":[{"kind":"User","name":"bob"}]}""");
+
+        var review = Review("get", "leases", "kube-node-lease", "node-1");
+        review.Spec.ResourceAttributes.Group = "coordination.k8s.io";
+        var allowed = await bob.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review);
+        Assert.True(allowed.Status.Allowed);
+        Assert.Equal("RBAC: allowed by RoleBinding \"bob-reads-leases/kube-node-lease\" of ClusterRole \"lease-reader\" to User \"bob\"", allowed.Status.Reason);
+
+        var livez = await bob.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview
+        {
+            Spec = new V1SelfSubjectAccessReviewSpec { NonResourceAttributes = new V1NonResourceAttributes { Verb = "get", Path = "/livez" } },
+        });
+        Assert.True(livez.Status.Allowed);
+
+        var neither = await Assert.ThrowsAsync<HttpOperationException>(() => bob.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview { Spec = new() }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, neither.Response.StatusCode);
+        Assert.Contains("exactly one of nonResourceAttributes or resourceAttributes must be specified", neither.Response.Content);
+    }
+
+    [Fact]
+    public async Task Impersonation_needs_the_impersonate_verb_and_then_acts_as_the_user_it_names()
+    {
+        using var admin = lab.Admin();
+        admin.DefaultRequestHeaders.Add("Impersonate-User", "bob");
+        var (code, status) = await Get(admin, "/api/v1/namespaces/default/secrets");
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+        Assert.Equal("secrets is forbidden: User \"bob\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\"", (string?)status["message"]);
+
+        admin.DefaultRequestHeaders.Add("Impersonate-Group", "system:masters");
+        Assert.Equal(HttpStatusCode.OK, (await Get(admin, "/api/v1/namespaces/default/secrets")).Code);
+
+        using var alice = lab.As(TokenFileLab.AliceToken);
+        alice.DefaultRequestHeaders.Add("Impersonate-User", "bob");
+        (code, status) = await Get(alice, "/livez");
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+        Assert.Equal("users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope", (string?)status["message"]);
+
+        using var groupsOnly = lab.Admin();
+        groupsOnly.DefaultRequestHeaders.Add("Impersonate-Group", "system:masters");
+        Assert.Equal(HttpStatusCode.BadRequest, (await Get(groupsOnly, "/livez")).Code);
+    }
+
+    [Fact]
+    public async Task Impersonating_a_service_account_is_checked_on_serviceaccounts_and_gives_its_groups()
+    {
+        await Create("/apis/rbac.authorization.k8s.io/v1/clusterroles",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"impersonate-deployer"},"rules":[{"apiGroups":[""],"resources":["serviceaccounts"],"resourceNames":["deployer"],"verbs":["impersonate"]}]}""");
+        await Create("/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/rolebindings",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"alice-is-deployer"},"roleRef":{"kind":"ClusterRole","name":"impersonate-deployer"},"subjects":[{"kind":"User","name":"alice"}]}""");
+        await Create("/apis/rbac.authorization.k8s.io/v1/clusterroles",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"sa-group-reads-nodes"},"rules":[{"apiGroups":[""],"resources":["nodes"],"verbs":["list"]}]}""");
+        await Create("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"sa-group-reads-nodes"},"roleRef":{"kind":"ClusterRole","name":"sa-group-reads-nodes"},"subjects":[{"kind":"Group","name":"system:serviceaccounts:kube-system"}]}""");
+
+        using var alice = lab.As(TokenFileLab.AliceToken);
+        alice.DefaultRequestHeaders.Add("Impersonate-User", "system:serviceaccount:kube-system:deployer");
+        await Wait.UntilAsync(async () => (await Get(alice, "/api/v1/nodes")).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "alice listing nodes as the deployer");
+
+        using var other = lab.As(TokenFileLab.AliceToken);
+        other.DefaultRequestHeaders.Add("Impersonate-User", "system:serviceaccount:kube-system:builder");
+        var (code, status) = await Get(other, "/api/v1/nodes");
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+        Assert.Equal("serviceaccounts \"builder\" is forbidden: User \"alice\" cannot impersonate resource \"serviceaccounts\" in API group \"\" in the namespace \"kube-system\"",
+            (string?)status["message"]);
     }
 
     [Fact]

@@ -31,6 +31,8 @@ public static class ProtobufDecoder
         ("rbac.authorization.k8s.io/v1", "ClusterRole", RbacV1.ClusterRole),
         ("rbac.authorization.k8s.io/v1", "RoleBinding", RbacV1.RoleBinding),
         ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", RbacV1.ClusterRoleBinding),
+        ("authorization.k8s.io/v1", "SelfSubjectAccessReview", AuthorizationV1.SelfSubjectAccessReview),
+        ("authentication.k8s.io/v1", "SelfSubjectReview", AuthenticationV1.SelfSubjectReview),
     ];
 
     /// <summary>
