@@ -24,6 +24,8 @@ public sealed record LabClusterOptions
     public TextWriter Log { get; init; } = TextWriter.Null;
     /// <summary>API faults for clients from the start (the lab's own components never see them).</summary>
     public Faults.ApiFaults ApiFaults { get; init; } = Faults.ApiFaults.None;
+    /// <summary>More users, from a static token file (see <see cref="LabApiServerOptions.TokenAuthFile"/>).</summary>
+    public string? TokenAuthFile { get; init; }
 }
 
 /// <summary>
@@ -68,7 +70,10 @@ public sealed class LabCluster : IAsyncDisposable
         // Read a user's manifests before anything starts: a bad directory must fail fast and leave nothing running.
         var manifests = options.ManifestsDirectory is null ? Manifests.BuiltIn() : Manifests.FromDirectory(options.ManifestsDirectory);
 
-        var api = await LabApiServer.StartAsync(new LabApiServerOptions { Port = options.Port, KubeconfigPath = options.KubeconfigPath, ApiFaults = options.ApiFaults }, ct);
+        var api = await LabApiServer.StartAsync(new LabApiServerOptions
+        {
+            Port = options.Port, KubeconfigPath = options.KubeconfigPath, ApiFaults = options.ApiFaults, TokenAuthFile = options.TokenAuthFile,
+        }, ct);
         var binaries = Binaries(api.CaPem);
         var kubelets = new KubeletFleet(api.ClientConfiguration(), options.Timing, binaries, options.Log);
         var cluster = new LabCluster(api, kubelets, options);

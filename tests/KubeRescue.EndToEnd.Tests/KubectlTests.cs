@@ -115,7 +115,7 @@ public class KubectlTests(ApiLabProcess lab) : IClassFixture<ApiLabProcess>
         Assert.Contains(["leases", "coordination.k8s.io/v1", "true", "Lease"], resources);
         Assert.Contains(["nodes", "no", "v1", "false", "Node"], resources);
         var versions = (await kubectl.OkAsync("api-versions")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["apps/v1", "coordination.k8s.io/v1", "policy/v1", "v1"], versions);
+        Assert.Equal(["apps/v1", "authentication.k8s.io/v1", "authorization.k8s.io/v1", "coordination.k8s.io/v1", "policy/v1", "rbac.authorization.k8s.io/v1", "v1"], versions);
     }
 
     [Theory]

@@ -17,7 +17,7 @@ public class DiscoveryTests(LabServerFixture lab) : IClassFixture<LabServerFixtu
     {
         Assert.Equal("v1", (string?)(await Get("/api"))["versions"]![0]);
         var groups = (await Get("/apis"))["groups"]!.AsArray().Select(g => (string?)g!["name"]).ToList();
-        Assert.Equal(["apps", "coordination.k8s.io", "policy"], groups.Order());
+        Assert.Equal(["apps", "authentication.k8s.io", "authorization.k8s.io", "coordination.k8s.io", "policy", "rbac.authorization.k8s.io"], groups.Order());
 
         var core = (await Get("/api/v1"))["resources"]!.AsArray().ToDictionary(r => (string)r!["name"]!, r => r!);
         Assert.Equal("po", (string?)core["pods"]["shortNames"]![0]);
@@ -33,6 +33,13 @@ public class DiscoveryTests(LabServerFixture lab) : IClassFixture<LabServerFixtu
         Assert.Equal("Scale", (string?)apps["deployments/scale"]["kind"]);
         Assert.Equal("autoscaling", (string?)apps["deployments/scale"]["group"]);
         Assert.Equal("Lease", (string?)(await Get("/apis/coordination.k8s.io/v1"))["resources"]![0]!["kind"]);
+
+        var rbac = (await Get("/apis/rbac.authorization.k8s.io/v1"))["resources"]!.AsArray().ToDictionary(r => (string)r!["name"]!, r => r!);
+        Assert.Equal(["clusterrolebindings", "clusterroles", "rolebindings", "roles"], rbac.Keys.Order());
+        Assert.True((bool)rbac["rolebindings"]["namespaced"]!);
+        Assert.False((bool)rbac["clusterroles"]["namespaced"]!);
+        var review = (await Get("/apis/authorization.k8s.io/v1"))["resources"]![0]!;
+        Assert.Equal(("selfsubjectaccessreviews", "create"), ((string?)review["name"], (string?)review["verbs"]![0]));
     }
 
     [Fact]

@@ -26,6 +26,51 @@ public class ProtobufDecoderTests
 
     const string KubectlDrainDeleteOptions = "6B3873000A130A027631120D44656C6574654F7074696F6E7312001A002200";
 
+    // Captured from kubectl with -v=9: create rolebinding bob-edit --clusterrole=edit --user=bob --serviceaccount=kube-system:default -n kube-system
+    const string KubectlCreateRoleBinding =
+        "6B3873000A2B0A1C726261632E617574686F72697A6174696F6E2E6B38732E696F2F7631120B526F6C6542696E64696E6712A9010A230A08626F622D" +
+        "6564697412001A0B6B7562652D73797374656D22002A0032003800420012280A04557365721219726261632E617574686F72697A6174696F6E2E6B38" +
+        "732E696F1A03626F62220012280A0E536572766963654163636F756E7412001A0764656661756C74220B6B7562652D73797374656D1A2E0A1972626163" +
+        "2E617574686F72697A6174696F6E2E6B38732E696F120B436C7573746572526F6C651A04656469741A002200";
+
+    // create clusterrole pod-reader --verb=get,list --resource=pods --resource-name=web
+    const string KubectlCreateClusterRole =
+        "6B3873000A2B0A1C726261632E617574686F72697A6174696F6E2E6B38732E696F2F7631120B436C7573746572526F6C6512360A1A0A0A706F642D72" +
+        "656164657212001A0022002A0032003800420012180A036765740A046C69737412001A04706F647322037765621A002200";
+
+    // auth can-i delete pods/kube-scheduler-rescue -n kube-system
+    const string KubectlCanIDeletePod =
+        "6B3873000A320A17617574686F72697A6174696F6E2E6B38732E696F2F7631121753656C665375626A65637441636365737352657669657712580A10" +
+        "0A0012001A0022002A00320038004200123A0A380A0B6B7562652D73797374656D120664656C6574651A0022002A04706F647332003A156B7562652D" +
+        "7363686564756C65722D7265736375651A08080012001A0020001A002200";
+
+    // auth can-i get /livez
+    const string KubectlCanIGetLivez =
+        "6B3873000A320A17617574686F72697A6174696F6E2E6B38732E696F2F7631121753656C665375626A656374416363657373526576696577122D0A10" +
+        "0A0012001A0022002A00320038004200120F120D0A062F6C6976657A12036765741A08080012001A0020001A002200";
+
+    [Fact]
+    public void Kubectl_create_rolebinding_and_clusterrole_keep_the_roleRef_and_subject_strings_Go_always_writes()
+    {
+        Assert.Equal(
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"bob-edit","namespace":"kube-system"},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"bob"},{"kind":"ServiceAccount","name":"default","namespace":"kube-system"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"}}""",
+            Decode(Convert.FromHexString(KubectlCreateRoleBinding), "RoleBinding"));
+        Assert.Equal(
+            """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"pod-reader"},"rules":[{"verbs":["get","list"],"apiGroups":[""],"resources":["pods"],"resourceNames":["web"]}]}""",
+            Decode(Convert.FromHexString(KubectlCreateClusterRole), "ClusterRole"));
+    }
+
+    [Fact]
+    public void Kubectl_auth_can_i_sends_a_SelfSubjectAccessReview_for_a_resource_or_a_path()
+    {
+        Assert.Equal(
+            """{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","metadata":{},"spec":{"resourceAttributes":{"namespace":"kube-system","verb":"delete","resource":"pods","name":"kube-scheduler-rescue"}},"status":{"allowed":false}}""",
+            Decode(Convert.FromHexString(KubectlCanIDeletePod), "SelfSubjectAccessReview"));
+        Assert.Equal(
+            """{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","metadata":{},"spec":{"nonResourceAttributes":{"path":"/livez","verb":"get"}},"status":{"allowed":false}}""",
+            Decode(Convert.FromHexString(KubectlCanIGetLivez), "SelfSubjectAccessReview"));
+    }
+
     [Fact]
     public void Kubectl_create_namespace_decodes_to_what_it_would_send_as_JSON()
     {

@@ -234,6 +234,22 @@ public class ResourceTableTests
     }
 
     [Fact]
+    public void RoleBinding_shows_its_role_and_wide_its_users_groups_and_service_accounts()
+    {
+        AssertColumns(Tables.RoleBindings, "Name", "Role", "Age", "Users*", "Groups*", "ServiceAccounts*");
+        AssertColumns(Tables.ClusterRoleBindings, "Name", "Role", "Age", "Users*", "Groups*", "ServiceAccounts*");
+        Assert.Equal<object?>(["kube-rescue", "ClusterRole/kube-rescue-kube-system", "3h", "alice, bob", "ops", "kube-system/rescuer, /loose"],
+            Row(Tables.RoleBindings, """
+            {"metadata":{"name":"kube-rescue","namespace":"kube-system","creationTimestamp":"AGO(3h)"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"kube-rescue-kube-system"},
+             "subjects":[{"kind":"User","name":"alice"},{"kind":"Group","name":"ops"},{"kind":"ServiceAccount","name":"rescuer","namespace":"kube-system"},
+               {"kind":"User","name":"bob"},{"kind":"ServiceAccount","name":"loose"}]}
+            """));
+        Assert.Equal<object?>(["empty", "Role/r", "<unknown>", "", "", ""],
+            Row(Tables.ClusterRoleBindings, """{"metadata":{"name":"empty"},"roleRef":{"kind":"Role","name":"r"}}"""));
+    }
+
+    [Fact]
     public void ForResource_maps_group_and_plural()
     {
         Assert.Same(Tables.Pods, Tables.ForResource("", "pods"));
@@ -241,6 +257,7 @@ public class ResourceTableTests
         Assert.Same(Tables.Leases, Tables.ForResource("coordination.k8s.io", "leases"));
         Assert.Same(Tables.PodDisruptionBudgets, Tables.ForResource("policy", "poddisruptionbudgets"));
         Assert.Same(Tables.Default, Tables.ForResource("rbac.authorization.k8s.io", "roles"));
+        Assert.Same(Tables.RoleBindings, Tables.ForResource("rbac.authorization.k8s.io", "rolebindings"));
         Assert.Same(Tables.Default, Tables.ForResource("apps", "pods"));
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using KubeRescue.Lab;
+using KubeRescue.Lab.ApiServer.Auth;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Faults;
@@ -10,7 +11,8 @@ namespace KubeRescue.Cli.Commands.Lab;
 /// <summary><c>kube-rescue lab up</c>: options, validate, run.</summary>
 public static class LabUpCommand
 {
-    sealed record Options(bool ApiOnly, string Kubeconfig, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose, string? ApiFaults);
+    sealed record Options(bool ApiOnly, string Kubeconfig, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose,
+        string? ApiFaults, string? TokenAuthFile);
 
     public static Command Create()
     {
@@ -32,6 +34,11 @@ public static class LabUpCommand
                 + "reset-rate=0.01 (connections reset), latency=200ms (every request), watch-drop=30s (watches cut after about that long). "
                 + "Change or end it while the lab runs with: kube-rescue lab break api.",
         };
+        var tokenAuthFile = new Option<string?>("--token-auth-file")
+        {
+            Description = "More users, as kube-apiserver's static token file: CSV lines token,user,uid[,\"group1,group2\"]. "
+                + "They are authorized by RBAC (the kubeconfig's user is in system:masters).",
+        };
         var command = new Command("up", """
             Start the lab and run until interrupted (SIGINT or SIGTERM): a self-hosted cluster booted as bootkube boots
             one (a temporary scheduler and controller-manager until the kube-system Deployments' pods run and lead), or,
@@ -42,19 +49,22 @@ public static class LabUpCommand
               kube-rescue lab up --masters 3 --workers 500 --kubeconfig /tmp/lab.kubeconfig
               kube-rescue lab up --api-only --kubeconfig /tmp/lab.kubeconfig
               kube-rescue lab up --api-faults error-rate=0.1,latency=200ms,watch-drop=30s --kubeconfig /tmp/lab.kubeconfig
+              kube-rescue lab up --api-only --token-auth-file /tmp/tokens.csv --kubeconfig /tmp/lab.kubeconfig
               kubectl --kubeconfig /tmp/lab.kubeconfig get pods -A -o wide
             """)
         {
-            apiOnly, kubeconfig, port, masters, workers, manifests, timeScale, verbose, apiFaults,
+            apiOnly, kubeconfig, port, masters, workers, manifests, timeScale, verbose, apiFaults, tokenAuthFile,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(apiOnly), result.GetValue(kubeconfig)!, result.GetValue(port),
-            result.GetValue(masters), result.GetValue(workers), result.GetValue(manifests), result.GetValue(timeScale), result.GetValue(verbose), result.GetValue(apiFaults)), result, ct));
+            result.GetValue(masters), result.GetValue(workers), result.GetValue(manifests), result.GetValue(timeScale), result.GetValue(verbose),
+            result.GetValue(apiFaults), result.GetValue(tokenAuthFile)), result, ct));
         return command;
     }
 
     static string? Validate(Options o, ParseResult result)
     {
         if (o.ApiFaults is not null && ParseFaults(o.ApiFaults).Error is { } faultError) return $"--api-faults: {faultError}";
+        if (o.TokenAuthFile is not null && TokenFileError(o.TokenAuthFile) is { } tokenError) return $"--token-auth-file: {tokenError}";
         if (o.Port is < 0 or > 65535) return $"--port {o.Port} is not a port number (0-65535)";
         if (string.IsNullOrWhiteSpace(o.Kubeconfig)) return "--kubeconfig needs a file path";
         if (Directory.Exists(o.Kubeconfig)) return $"--kubeconfig {o.Kubeconfig} is a directory";
@@ -82,6 +92,21 @@ public static class LabUpCommand
         }
     }
 
+    static string? TokenFileError(string path)
+    {
+        if (Directory.Exists(path)) return $"{path} is a directory";
+        if (!File.Exists(path)) return $"{path} does not exist";
+        try
+        {
+            TokenFile.Read(path);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return e.Message;
+        }
+    }
+
     static async Task<int> RunAsync(Options o, ParseResult result, CancellationToken ct)
     {
         if (Validate(o, result) is { } error)
@@ -95,7 +120,10 @@ public static class LabUpCommand
         {
             if (o.ApiOnly)
             {
-                var server = await LabApiServer.StartAsync(new LabApiServerOptions { Port = o.Port, KubeconfigPath = o.Kubeconfig, ApiFaults = ParseFaults(o.ApiFaults).Faults }, ct);
+                var server = await LabApiServer.StartAsync(new LabApiServerOptions
+                {
+                    Port = o.Port, KubeconfigPath = o.Kubeconfig, ApiFaults = ParseFaults(o.ApiFaults).Faults, TokenAuthFile = o.TokenAuthFile,
+                }, ct);
                 (lab, ready) = (server, $"lab API server ready at {server.Url}");
             }
             else
@@ -105,6 +133,7 @@ public static class LabUpCommand
                 {
                     Masters = o.Masters, Workers = o.Workers, Port = o.Port, KubeconfigPath = o.Kubeconfig,
                     ManifestsDirectory = o.Manifests, Timing = new LabTiming(o.TimeScale), Log = log, ApiFaults = ParseFaults(o.ApiFaults).Faults,
+                    TokenAuthFile = o.TokenAuthFile,
                 }, line => Console.WriteLine(line), ct);
                 (lab, ready) = (cluster, $"lab cluster ready at {cluster.Api.Url}: {o.Masters} masters, {o.Workers} workers, self-hosted control plane up");
             }
@@ -113,7 +142,7 @@ public static class LabUpCommand
         {
             return 0;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;

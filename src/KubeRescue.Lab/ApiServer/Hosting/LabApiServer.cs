@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using k8s;
+using KubeRescue.Lab.ApiServer.Auth;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Registry;
 using KubeRescue.Lab.Faults;
@@ -31,11 +32,13 @@ public sealed record LabApiServerOptions
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
     /// <summary>The API faults to start with (kept in the cluster; see <see cref="FaultInjector"/>).</summary>
     public ApiFaults ApiFaults { get; init; } = ApiFaults.None;
+    /// <summary>A static token file of more users, as kube-apiserver's --token-auth-file (see <see cref="TokenFile"/>).</summary>
+    public string? TokenAuthFile { get; init; }
 }
 
 /// <summary>
 /// The lab's Kubernetes API server on Kestrel: HTTPS with a CA of its own, HTTP/1.1 and HTTP/2, bearer-token
-/// authentication, the built-in resources, and the system namespaces present from the start.
+/// authentication and RBAC, the built-in resources, and the system namespaces and default roles present from the start.
 /// </summary>
 public sealed class LabApiServer : IAsyncDisposable
 {
@@ -65,8 +68,12 @@ public sealed class LabApiServer : IAsyncDisposable
     public string KubeconfigYaml { get; }
     public string CaPem => _certificates.CaPem();
 
+    /// <exception cref="IOException">The token file cannot be read.</exception>
+    /// <exception cref="FormatException">The token file is malformed.</exception>
     public static async Task<LabApiServer> StartAsync(LabApiServerOptions options, CancellationToken ct = default)
     {
+        // Read a token file before anything starts: a bad one must fail fast and leave nothing running.
+        var tokenFile = options.TokenAuthFile is null ? null : TokenFile.Read(options.TokenAuthFile);
         var certificates = LabCertificates.Create();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var componentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -74,6 +81,7 @@ public sealed class LabApiServer : IAsyncDisposable
         var registry = new ResourceRegistry(BuiltInResources.All);
         var storage = new ResourceStorage(store, registry, options.Clock);
         await CreateSystemNamespacesAsync(storage, ct);
+        await BootstrapPolicy.CreateAsync(storage, ct);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -94,10 +102,12 @@ public sealed class LabApiServer : IAsyncDisposable
         });
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeRescue.Lab.ApiServer");
+        foreach (var warning in tokenFile?.Warnings ?? []) logger.LogWarning("{Warning}", warning);
         var faults = new FaultInjector(logger);
         if (options.ApiFaults.Any) await CreateFaultsConfigMapAsync(storage, options.ApiFaults, ct);
         var followingFaults = Task.Run(() => faults.FollowAsync(storage, app.Lifetime.ApplicationStopping), CancellationToken.None);
-        var handler = new ApiServerApp(storage, options.Watch, token, componentToken, faults, logger, app.Lifetime.ApplicationStopping);
+        var authenticator = new Authenticator(token, componentToken, tokenFile?.Entries ?? []);
+        var handler = new ApiServerApp(storage, options.Watch, authenticator, faults, logger, app.Lifetime.ApplicationStopping);
         app.Run(handler.HandleAsync);
         await app.StartAsync(ct);
 

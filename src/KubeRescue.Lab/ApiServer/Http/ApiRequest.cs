@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Auth;
 using KubeRescue.Lab.ApiServer.Objects;
 using KubeRescue.Lab.ApiServer.OpenApi;
 using KubeRescue.Lab.ApiServer.Registry;
@@ -9,8 +10,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace KubeRescue.Lab.ApiServer.Http;
 
-/// <summary>One resource request: the parsed URL, its resource type, and how to read the body and answer.</summary>
-public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType resource, TimeProvider clock)
+/// <summary>One resource request: the parsed URL, its resource type, who sent it, and how to read the body and answer.</summary>
+public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType resource, UserInfo user, TimeProvider clock)
 {
     /// <summary>The real API server's request body limit (3 MiB).</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;
@@ -18,6 +19,8 @@ public sealed class ApiRequest(HttpContext http, RequestInfo info, ResourceType 
     public HttpContext Http { get; } = http;
     public RequestInfo Info { get; } = info;
     public ResourceType Resource { get; } = resource;
+    /// <summary>The authenticated (and already authorized) user the request acts as.</summary>
+    public UserInfo User { get; } = user;
     public CancellationToken Aborted => Http.RequestAborted;
 
     public string? Query(string name)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Auth;
 using KubeRescue.Lab.ApiServer.OpenApi;
 using KubeRescue.Lab.ApiServer.Registry;
 using Microsoft.AspNetCore.Http;
@@ -8,13 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace KubeRescue.Lab.ApiServer.Http;
 
 /// <summary>
-/// The request pipeline: authentication, the API faults in force (for clients, not the lab's own components), then
-/// the non-resource endpoints (version, health, discovery, OpenAPI), then the generic resource handler. Every failure
-/// leaves as a Status; nothing escapes as a bare 500 unless a fault asked for one.
+/// The request pipeline, in kube-apiserver's order: authentication (a 401 for credentials nobody knows),
+/// impersonation, the API faults in force (for clients, not the lab's own components: they play API Priority and
+/// Fairness's 429s and an overloaded server, which come before authorization upstream too), authorization (a 403),
+/// then the health, version, discovery and OpenAPI endpoints, then the generic resource handler. Every failure leaves
+/// as a Status; nothing escapes as a bare 500 unless a fault asked for one.
 /// </summary>
-/// <param name="bearerToken">the kubeconfig user's token</param>
-/// <param name="componentToken">the lab's own components' token: authenticated alike, never faulted</param>
-public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, string bearerToken, string componentToken,
+public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOptions, Authenticator authenticator,
     FaultInjector faults, ILogger logger, CancellationToken stopping)
 {
     /// <summary>host:port clients reach us at, for /api's serverAddressByClientCIDRs; known once Kestrel has bound.</summary>
@@ -25,6 +26,7 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
     readonly ResourceHandler _resources = new(storage, new WatchServer(storage, watchOptions, storage.Clock, faults, stopping));
     readonly OpenApiDocuments _openApi = new(storage.Registry.All.Select(r => r.ToOpenApiResource()),
         (t, n) => Patching.PatchStrategies.Lookup(t, n) is { } p ? (p.Strategy, p.MergeKey) : null, GitVersion);
+    readonly Authorizer _authorizer = new(storage);
     ResourceRegistry Registry => storage.Registry;
 
     public async Task HandleAsync(HttpContext ctx)
@@ -32,27 +34,31 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
         try
         {
             var path = ctx.Request.Path.Value ?? "/";
-            if (path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
-                || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal))
+            var identity = authenticator.Authenticate(ctx.Request.Headers.Authorization.ToString(), path);
+            if (identity is null)
+            {
+                await WriteStatusAsync(ctx, new ApiException(401, "Unauthorized", "Unauthorized"));
+                return;
+            }
+            var user = await Impersonation.ActAsAsync(identity.User, ctx.Request.Headers, _authorizer, ctx.RequestAborted);
+            if (!identity.IsComponent && await faults.BeforeAsync(ctx)) return;
+            var attributes = RequestAttributes.From(user, ctx.Request.Method, path, ctx.Request.QueryString.Value ?? "");
+            var decision = await _authorizer.AuthorizeAsync(attributes, ctx.RequestAborted);
+            if (!decision.Allowed) throw attributes.Forbidden(decision.Reason);
+
+            if (path.Trim('/').Split('/')[0] is "healthz" or "livez" or "readyz")
             {
                 ctx.Response.ContentType = "text/plain; charset=utf-8";
                 await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
                 return;
             }
-            var caller = Authenticate(ctx);
-            if (caller is Caller.Unknown)
-            {
-                await WriteStatusAsync(ctx, new ApiException(401, "Unauthorized", "Unauthorized"));
-                return;
-            }
-            if (caller is Caller.Client && await faults.BeforeAsync(ctx)) return;
             if (ctx.Request.Method is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE" or "HEAD"))
                 throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
             if (await ServeNonResourceAsync(ctx, path)) return;
 
             var info = RequestInfo.Parse(path, (g, v, plural) => Registry.Find(g, v, plural)?.Namespaced == true) ?? throw ApiException.NotFoundPath();
             var rt = Registry.Find(info.Group, info.Version, info.Resource) ?? throw ApiException.NotFoundPath();
-            await _resources.HandleAsync(new ApiRequest(ctx, info, rt, storage.Clock));
+            await _resources.HandleAsync(new ApiRequest(ctx, info, rt, user, storage.Clock));
         }
         catch (ApiException e)
         {
@@ -74,19 +80,6 @@ public sealed class ApiServerApp(ResourceStorage storage, WatchOptions watchOpti
             logger.LogError(e, "{Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
             await WriteStatusAsync(ctx, new ApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
         }
-    }
-
-    enum Caller { Unknown, Client, Component }
-
-    Caller Authenticate(HttpContext ctx)
-    {
-        var header = ctx.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return Caller.Unknown;
-        var presented = System.Text.Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
-        static bool Is(byte[] presented, string token) =>
-            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, System.Text.Encoding.UTF8.GetBytes(token));
-        return Is(presented, bearerToken) ? Caller.Client : Is(presented, componentToken) ? Caller.Component : Caller.Unknown;
     }
 
     async Task<bool> ServeNonResourceAsync(HttpContext ctx, string path)

@@ -12,7 +12,8 @@ namespace KubeRescue.Lab.ApiServer.Http;
 /// ConfigMap <c>kube-system/kube-rescue-lab-api-faults</c> (key <c>faults</c>, the flag's form), so they can be
 /// changed while the lab runs by anything that writes a ConfigMap (<c>kube-rescue lab break api</c>, kubectl); its
 /// deletion ends them. Requests for that ConfigMap itself are never faulted, nor is discovery (which kubectl needs
-/// before it can reach the ConfigMap), so a flaky server can always be mended.
+/// before it can reach the ConfigMap), so a flaky server can always be mended; nor are /healthz, /livez and /readyz,
+/// which API Priority and Fairness exempts too (its "probes" FlowSchema).
 /// </summary>
 public sealed class FaultInjector(ILogger logger)
 {
@@ -63,9 +64,11 @@ public sealed class FaultInjector(ILogger logger)
         return drop > TimeSpan.Zero && ctx.Items.ContainsKey(Faultable) ? drop * (0.5 + Random.Shared.NextDouble()) : null;
     }
 
-    static bool Exempt(string path) => IsDiscovery(path) ||
+    static bool Exempt(string path) => IsDiscovery(path) || IsHealth(path) ||
         path.StartsWith($"/api/v1/namespaces/{Namespace}/configmaps", StringComparison.Ordinal)
         && (path.EndsWith("/configmaps", StringComparison.Ordinal) || path.EndsWith($"/configmaps/{ConfigMapName}", StringComparison.Ordinal));
+
+    static bool IsHealth(string path) => path.Trim('/').Split('/')[0] is "healthz" or "livez" or "readyz";
 
     /// <summary>/version, /openapi/..., /api, /api/v1, /apis, /apis/GROUP and /apis/GROUP/VERSION: no resource named.</summary>
     static bool IsDiscovery(string path)

@@ -34,9 +34,10 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
             return;
         }
 
-        var watch = info.LegacyWatch || req.Query("watch") is "true" or "1";
+        var watch = info.LegacyWatch || Auth.RequestAttributes.WatchRequested(req.Http.Request.Query["watch"]);
         switch (method, info.Name)
         {
+            case ("POST", null) when rt.Review is { } review: Require(rt, "create"); await ReviewAsync(req, review); break;
             case ("GET", null) when watch: Require(rt, "watch"); await watches.ServeAsync(req); break;
             case ("GET", { } name) when watch: Require(rt, "watch"); await watches.ServeAsync(req, name); break;
             case ("GET", null): Require(rt, "list"); await ListAsync(req); break;
@@ -147,6 +148,13 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
     }
 
     // ---- create -----------------------------------------------------------------------------------------
+
+    async Task ReviewAsync(ApiRequest req, Review review)
+    {
+        var body = await req.ReadObjectAsync();
+        req.CheckFields(body);
+        await req.WriteObjectAsync(201, await review.AnswerAsync(req, body, storage));
+    }
 
     async Task CreateAsync(ApiRequest req)
     {

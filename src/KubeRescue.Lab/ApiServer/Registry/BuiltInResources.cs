@@ -102,5 +102,38 @@ public static class BuiltInResources
             Strategy = new ValidatingStrategy(Validators.PodDisruptionBudget), TracksGeneration = true,
             Subresources = new Dictionary<string, Subresource> { ["status"] = Status },
         },
+        new()
+        {
+            Group = Validators.RbacGroup, Version = "v1", Kind = "Role", Plural = "roles", Namespaced = true, Model = typeof(V1Role),
+            FieldSelectors = FieldSets.Roles, Strategy = new ValidatingStrategy(Validators.Role),
+        },
+        new()
+        {
+            Group = Validators.RbacGroup, Version = "v1", Kind = "RoleBinding", Plural = "rolebindings", Namespaced = true, Model = typeof(V1RoleBinding),
+            FieldSelectors = FieldSets.RoleBindings, Table = T.RoleBindings, Strategy = new BindingStrategy("RoleBinding"),
+        },
+        new()
+        {
+            Group = Validators.RbacGroup, Version = "v1", Kind = "ClusterRole", Plural = "clusterroles", Namespaced = false, Model = typeof(V1ClusterRole),
+            FieldSelectors = FieldSets.ClusterRoles, Strategy = new ValidatingStrategy(Validators.ClusterRole),
+        },
+        new()
+        {
+            Group = Validators.RbacGroup, Version = "v1", Kind = "ClusterRoleBinding", Plural = "clusterrolebindings", Namespaced = false,
+            Model = typeof(V1ClusterRoleBinding), FieldSelectors = FieldSets.ClusterRoleBindings, Table = T.ClusterRoleBindings,
+            Strategy = new BindingStrategy("ClusterRoleBinding"),
+        },
+        new()
+        {
+            Group = "authorization.k8s.io", Version = "v1", Kind = "SelfSubjectAccessReview", Plural = "selfsubjectaccessreviews",
+            Namespaced = false, Model = typeof(V1SelfSubjectAccessReview), FieldSelectors = FieldSets.ClusterScoped, Verbs = ["create"],
+            Review = new SelfSubjectAccessReview(),
+        },
+        new()
+        {
+            Group = "authentication.k8s.io", Version = "v1", Kind = "SelfSubjectReview", Plural = "selfsubjectreviews",
+            Namespaced = false, Model = typeof(V1SelfSubjectReview), FieldSelectors = FieldSets.ClusterScoped, Verbs = ["create"],
+            Review = new SelfSubjectReview(),
+        },
     ];
 }

@@ -30,6 +30,8 @@ public sealed record ResourceType
     public IReadOnlyDictionary<string, Subresource> Subresources { get; init; } = new Dictionary<string, Subresource>();
     /// <summary>Whether metadata.generation is kept and bumped on spec changes.</summary>
     public bool TracksGeneration { get; init; }
+    /// <summary>A resource that is never stored: a create is answered by this review (selfsubjectaccessreviews).</summary>
+    public Review? Review { get; init; }
     /// <summary>DELETE answers with the object rather than a Success Status (pods, namespaces).</summary>
     public bool ReturnDeletedObject { get; init; }
     public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
@@ -93,4 +95,13 @@ public abstract class Subresource
     public virtual string? Version => null;
 
     public abstract Task HandleAsync(ApiRequest request, ResourceStorage storage);
+}
+
+/// <summary>
+/// The answer to a create of a resource that is computed, not stored (upstream's access reviews): the request's body
+/// with its status filled in.
+/// </summary>
+public abstract class Review
+{
+    public abstract Task<JsonObject> AnswerAsync(ApiRequest request, JsonObject body, ResourceStorage storage);
 }

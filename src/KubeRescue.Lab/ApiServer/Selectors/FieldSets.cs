@@ -89,6 +89,10 @@ public static class FieldSets
     public static FieldSet DaemonSets => Namespaced;
     public static FieldSet Leases => Namespaced;
     public static FieldSet PodDisruptionBudgets => Namespaced;
+    public static FieldSet Roles => Namespaced;
+    public static FieldSet RoleBindings => Namespaced;
+    public static FieldSet ClusterRoles => ClusterScoped;
+    public static FieldSet ClusterRoleBindings => ClusterScoped;
 
     /// <summary>
     /// apps/v1 ReplicaSets register no field-label conversion, so although their GetAttrs exposes status.replicas

@@ -138,4 +138,10 @@ internal static class Docs
 
     public const string LeaseHolderIdentity =
         "holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.";
+
+    public const string RoleBindingRoleRef =
+        "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.";
+
+    public const string ClusterRoleBindingRoleRef =
+        "RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.";
 }

@@ -249,6 +249,23 @@ internal static partial class Printers
         Age(pdb, now),
     ];
 
+    /// <summary>RoleBindings and ClusterRoleBindings: Kind/name of the role, then users, groups and service accounts (namespace/name).</summary>
+    public static IReadOnlyList<object?> Binding(JsonObject binding, DateTimeOffset now)
+    {
+        var subjects = Json.Objs(binding, "subjects").ToList();
+        string Names(string kind, Func<JsonObject, string> show) =>
+            string.Join(", ", subjects.Where(s => Json.Str(s, "kind") == kind).Select(show));
+        return
+        [
+            Name(binding),
+            $"{Json.Str(binding, "roleRef", "kind")}/{Json.Str(binding, "roleRef", "name")}",
+            Age(binding, now),
+            Names("User", s => Json.Str(s, "name")),
+            Names("Group", s => Json.Str(s, "name")),
+            Names("ServiceAccount", s => $"{Json.Str(s, "namespace")}/{Json.Str(s, "name")}"),
+        ];
+    }
+
     // The default convertor prints the creation time itself (RFC 3339, UTC), not an age.
     public static IReadOnlyList<object?> Default(JsonObject obj, DateTimeOffset now)
     {

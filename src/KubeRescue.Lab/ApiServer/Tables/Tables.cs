@@ -151,6 +151,28 @@ public static class Tables
         ],
         Printers.PodDisruptionBudget);
 
+    public static TableDefinition RoleBindings { get; } = new(
+        [
+            NameColumn(),
+            Col("Role", "string", Docs.RoleBindingRoleRef),
+            AgeColumn(),
+            Col("Users", "string", "Users in the roleBinding", 1),
+            Col("Groups", "string", "Groups in the roleBinding", 1),
+            Col("ServiceAccounts", "string", "ServiceAccounts in the roleBinding", 1),
+        ],
+        Printers.Binding);
+
+    public static TableDefinition ClusterRoleBindings { get; } = new(
+        [
+            NameColumn(),
+            Col("Role", "string", Docs.ClusterRoleBindingRoleRef),
+            AgeColumn(),
+            Col("Users", "string", "Users in the clusterRoleBinding", 1),
+            Col("Groups", "string", "Groups in the clusterRoleBinding", 1),
+            Col("ServiceAccounts", "string", "ServiceAccounts in the clusterRoleBinding", 1),
+        ],
+        Printers.Binding);
+
     /// <summary>The generic apiserver's default convertor, used by resources without a printer (e.g. roles).</summary>
     public static TableDefinition Default { get; } = new(
         [NameColumn(), Col("Created At", "date", Docs.CreationTimestamp)],
@@ -176,6 +198,8 @@ public static class Tables
         ("apps", "daemonsets") => DaemonSets,
         ("coordination.k8s.io", "leases") => Leases,
         ("policy", "poddisruptionbudgets") => PodDisruptionBudgets,
+        ("rbac.authorization.k8s.io", "rolebindings") => RoleBindings,
+        ("rbac.authorization.k8s.io", "clusterrolebindings") => ClusterRoleBindings,
         _ => Default,
     };
 }

@@ -11,7 +11,7 @@ namespace KubeRescue.Lab.ApiServer.Validation;
 /// defaulting; absent fields the server would default (port protocol, restartPolicy, service type) count as
 /// their defaults.
 /// </summary>
-public static class Validators
+public static partial class Validators
 {
     private const string ImmutableMsg = "field is immutable";
     private const string SelectorMismatchMsg = "`selector` does not match template `labels`";

@@ -27,6 +27,12 @@ public static class ProtobufDecoder
         ("policy/v1", "Eviction", PolicyV1.Eviction),
         ("policy/v1", "PodDisruptionBudget", PolicyV1.PodDisruptionBudget),
         ("coordination.k8s.io/v1", "Lease", CoordinationV1.Lease),
+        ("rbac.authorization.k8s.io/v1", "Role", RbacV1.Role),
+        ("rbac.authorization.k8s.io/v1", "ClusterRole", RbacV1.ClusterRole),
+        ("rbac.authorization.k8s.io/v1", "RoleBinding", RbacV1.RoleBinding),
+        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", RbacV1.ClusterRoleBinding),
+        ("authorization.k8s.io/v1", "SelfSubjectAccessReview", AuthorizationV1.SelfSubjectAccessReview),
+        ("authentication.k8s.io/v1", "SelfSubjectReview", AuthenticationV1.SelfSubjectReview),
     ];
 
     /// <summary>
