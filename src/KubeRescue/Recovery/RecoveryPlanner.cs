@@ -37,6 +37,10 @@ public static class RecoveryPlanner
                     $"{other.Name} is down too ({statuses[other].Summary}): rescuing {string.Join(" and ", plans.Select(p => p.Component.Name))} alone " +
                     "cannot bring the control plane back. Run: kube-rescue recover all");
 
+        if (await AccessCheck.DeniedAsync(client, AccessCheck.Needs(plans, options.Rollback), ct) is { Count: > 0 } denied)
+            throw new RecoveryRefusedException("the recovery needs permissions this user lacks, so nothing was changed. Missing RBAC rules:\n" +
+                string.Join("\n", denied.Select(d => $"  {d}")) + "\ndocs/rbac.yaml has every rule kube-rescue needs");
+
         return new RecoveryPlan(plans, Steps(plans), notes);
     }
 
