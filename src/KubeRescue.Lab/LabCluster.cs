@@ -16,6 +16,8 @@ public sealed record LabClusterOptions
     public int Workers { get; init; } = 2;
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }
+    /// <summary>Where the API server listens: loopback unless told otherwise (the lab's admin token is in its kubeconfig, in the clear).</summary>
+    public System.Net.IPAddress BindAddress { get; init; } = System.Net.IPAddress.Loopback;
     public string? KubeconfigPath { get; init; }
     /// <summary>Boot from these kube-system manifests instead of the built-in ones.</summary>
     public string? ManifestsDirectory { get; init; }
@@ -72,7 +74,7 @@ public sealed class LabCluster : IAsyncDisposable
 
         var api = await LabApiServer.StartAsync(new LabApiServerOptions
         {
-            Port = options.Port, KubeconfigPath = options.KubeconfigPath, ApiFaults = options.ApiFaults, TokenAuthFile = options.TokenAuthFile,
+            Port = options.Port, BindAddress = options.BindAddress, KubeconfigPath = options.KubeconfigPath, ApiFaults = options.ApiFaults, TokenAuthFile = options.TokenAuthFile,
         }, ct);
         var binaries = Binaries(api.CaPem);
         var kubelets = new KubeletFleet(api.ClientConfiguration(), options.Timing, binaries, options.Log);

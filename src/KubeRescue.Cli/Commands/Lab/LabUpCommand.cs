@@ -12,13 +12,18 @@ namespace KubeRescue.Cli.Commands.Lab;
 public static class LabUpCommand
 {
     sealed record Options(bool ApiOnly, string Kubeconfig, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose,
-        string? ApiFaults, string? TokenAuthFile);
+        string? ApiFaults, string? TokenAuthFile, string Address);
 
     public static Command Create()
     {
         var apiOnly = new Option<bool>("--api-only") { Description = "Serve only the Kubernetes API: no nodes, no control plane." };
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Where to write the kubeconfig for kubectl and clients.", Required = true };
-        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 to serve HTTPS on (default: a free one)." };
+        var port = new Option<int>("--port") { Description = "Port to serve HTTPS on (default: a free one)." };
+        var address = new Option<string>("--address")
+        {
+            Description = "The IP address to listen on: loopback unless told otherwise (0.0.0.0 for every interface; anyone who can reach it still needs a token).",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
         var masters = new Option<int>("--masters") { Description = "Master nodes.", DefaultValueFactory = _ => 3 };
         var workers = new Option<int>("--workers") { Description = "Worker nodes.", DefaultValueFactory = _ => 2 };
         var manifests = new Option<string?>("--manifests") { Description = "Boot from the kube-system manifests in this directory instead of the built-in ones." };
@@ -53,11 +58,11 @@ public static class LabUpCommand
               kubectl --kubeconfig /tmp/lab.kubeconfig get pods -A -o wide
             """)
         {
-            apiOnly, kubeconfig, port, masters, workers, manifests, timeScale, verbose, apiFaults, tokenAuthFile,
+            apiOnly, kubeconfig, port, address, masters, workers, manifests, timeScale, verbose, apiFaults, tokenAuthFile,
         };
         command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(apiOnly), result.GetValue(kubeconfig)!, result.GetValue(port),
             result.GetValue(masters), result.GetValue(workers), result.GetValue(manifests), result.GetValue(timeScale), result.GetValue(verbose),
-            result.GetValue(apiFaults), result.GetValue(tokenAuthFile)), result, ct));
+            result.GetValue(apiFaults), result.GetValue(tokenAuthFile), result.GetValue(address)!), result, ct));
         return command;
     }
 
@@ -66,6 +71,7 @@ public static class LabUpCommand
         if (o.ApiFaults is not null && ParseFaults(o.ApiFaults).Error is { } faultError) return $"--api-faults: {faultError}";
         if (o.TokenAuthFile is not null && TokenFileError(o.TokenAuthFile) is { } tokenError) return $"--token-auth-file: {tokenError}";
         if (o.Port is < 0 or > 65535) return $"--port {o.Port} is not a port number (0-65535)";
+        if (!System.Net.IPAddress.TryParse(o.Address, out _)) return $"--address {o.Address} is not an IP address";
         if (string.IsNullOrWhiteSpace(o.Kubeconfig)) return "--kubeconfig needs a file path";
         if (Directory.Exists(o.Kubeconfig)) return $"--kubeconfig {o.Kubeconfig} is a directory";
         if (o.ApiOnly)
@@ -122,7 +128,8 @@ public static class LabUpCommand
             {
                 var server = await LabApiServer.StartAsync(new LabApiServerOptions
                 {
-                    Port = o.Port, KubeconfigPath = o.Kubeconfig, ApiFaults = ParseFaults(o.ApiFaults).Faults, TokenAuthFile = o.TokenAuthFile,
+                    Port = o.Port, BindAddress = System.Net.IPAddress.Parse(o.Address), KubeconfigPath = o.Kubeconfig, ApiFaults = ParseFaults(o.ApiFaults).Faults,
+                    TokenAuthFile = o.TokenAuthFile,
                 }, ct);
                 (lab, ready) = (server, $"lab API server ready at {server.Url}");
             }
@@ -131,7 +138,7 @@ public static class LabUpCommand
                 var log = o.Verbose ? Console.Error : TextWriter.Null;
                 var cluster = await LabCluster.StartAsync(new LabClusterOptions
                 {
-                    Masters = o.Masters, Workers = o.Workers, Port = o.Port, KubeconfigPath = o.Kubeconfig,
+                    Masters = o.Masters, Workers = o.Workers, Port = o.Port, BindAddress = System.Net.IPAddress.Parse(o.Address), KubeconfigPath = o.Kubeconfig,
                     ManifestsDirectory = o.Manifests, Timing = new LabTiming(o.TimeScale), Log = log, ApiFaults = ParseFaults(o.ApiFaults).Faults,
                     TokenAuthFile = o.TokenAuthFile,
                 }, line => Console.WriteLine(line), ct);

@@ -68,13 +68,20 @@ public sealed class LabApiServer : IAsyncDisposable
     public string KubeconfigYaml { get; }
     public string CaPem => _certificates.CaPem();
 
+    /// <summary>The addresses clients may use besides loopback: the bound one, or every one of the machine's when bound to all.</summary>
+    static IEnumerable<IPAddress> ReachableAt(IPAddress bound) =>
+        bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any)
+            ? System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+                .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal)
+            : bound.Equals(IPAddress.Loopback) || bound.Equals(IPAddress.IPv6Loopback) ? [] : [bound];
+
     /// <exception cref="IOException">The token file cannot be read.</exception>
     /// <exception cref="FormatException">The token file is malformed.</exception>
     public static async Task<LabApiServer> StartAsync(LabApiServerOptions options, CancellationToken ct = default)
     {
         // Read a token file before anything starts: a bad one must fail fast and leave nothing running.
         var tokenFile = options.TokenAuthFile is null ? null : TokenFile.Read(options.TokenAuthFile);
-        var certificates = LabCertificates.Create();
+        var certificates = LabCertificates.Create(addresses: ReachableAt(options.BindAddress));
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var componentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var store = options.Store ?? new InMemoryStore(options.WatchHistory);
@@ -113,7 +120,9 @@ public sealed class LabApiServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
-        var host = options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.Loopback) ? "127.0.0.1" : options.BindAddress.ToString();
+        var bound = options.BindAddress;
+        var host = bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any) || bound.Equals(IPAddress.Loopback) ? "127.0.0.1"
+            : bound.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bound}]" : bound.ToString();
         var url = new Uri($"https://{host}:{port}");
         handler.ServerAddress = $"{host}:{port}";
 

@@ -12,7 +12,8 @@ public sealed class LabCertificates : IDisposable
 
     LabCertificates(X509Certificate2 ca, X509Certificate2 server) => (Ca, Server) = (ca, server);
 
-    public static LabCertificates Create(string commonName = "kube-rescue-lab")
+    /// <param name="addresses">Addresses the server is reached at beyond loopback (where it listens on more than loopback).</param>
+    public static LabCertificates Create(string commonName = "kube-rescue-lab", IEnumerable<IPAddress>? addresses = null)
     {
         var now = DateTimeOffset.UtcNow;
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -30,6 +31,7 @@ public sealed class LabCertificates : IDisposable
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
         san.AddIpAddress(IPAddress.IPv6Loopback);
+        foreach (var address in addresses ?? []) san.AddIpAddress(address);
         san.AddDnsName("localhost");
         san.AddDnsName("kubernetes.default.svc");
         request.CertificateExtensions.Add(san.Build());
