@@ -1,7 +1,7 @@
 // The reliability soak (docs/reliability.md): drills under a flaky API server, and recoveries killed with SIGKILL at
 // random points and run again.
 //
-//   dotnet run -c Release --project bench/Soak                  # full: 50 drills, 20 kills, real timings
+//   dotnet run -c Release --project bench/Soak                  # full: 50 drills, 20 random kills and one as each step starts, real timings
 //   dotnet run -c Release --project bench/Soak -- --quick       # small (CI): 2 drills, 3 kills, lab 5x faster
 //   ... -- --drills 10 --kills 0 --faults error-rate=0.2,reset-rate=0.02,watch-drop=5s --json soak.json
 using System.Globalization;
@@ -81,6 +81,19 @@ if (kills > 0)
         killResults.Add(run);
         Say($"kill {i + 1}/{kills} {component} at {at:F1} s ({run.KilledDuring ?? "after it ended"}): second run exit {run.SecondExit} in {run.SecondRunSeconds:F1} s, " +
             $"{(run.Healed ? "healed" : $"NOT HEALED: {run.Failure}")}");
+    }
+    // Then at the start of every step of a recovery of both (where the random points rarely land: the steps after
+    // the rescue pod's start take a second or less), so that every point of the procedure is covered.
+    if (!quick)
+    {
+        // A recovery's steps, in the order they run (docs/recover.md).
+        foreach (var step in new[] { "ensure-rescue-pod", "await-replacement", "remove-rescue-pod", "await-leader", "verify" })
+        {
+            var run = await lab.RunAsync(killResults.Count + 1, "both", null, ct, killAtStep: step);
+            killResults.Add(run);
+            Say($"kill {run.Run} both as {step} starts ({run.KilledDuring ?? "after it ended"}): second run exit {run.SecondExit} in {run.SecondRunSeconds:F1} s, " +
+                $"{(run.Healed ? "healed" : $"NOT HEALED: {run.Failure}")}");
+        }
     }
     (killOverlaps, killLeaseWrites) = (lab.Overlaps(), lab.LeaseWrites);
 }

@@ -28,10 +28,10 @@ static class Report
         {
             o.WriteLine("## SIGKILL at a random point of `recover`, then `recover` again");
             o.WriteLine();
-            o.WriteLine("| run | component | killed at s | during | second run | second run s | healed | rescue pods left |");
+            o.WriteLine("| run | component | killed | during | second run | second run s | healed | rescue pods left |");
             o.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var k in kills)
-                o.WriteLine($"| {k.Run} | {k.Component} | {k.KillAfter?.ToString("F1", CultureInfo.InvariantCulture)} | {(k.Killed ? k.KilledDuring : "(had ended)")} | " +
+                o.WriteLine($"| {k.Run} | {k.Component} | {(k.KillAtStep is { } step ? $"as {step} starts" : $"at {k.KillAfter?.ToString("F1", CultureInfo.InvariantCulture)} s")} | {(k.Killed ? k.KilledDuring : "(had ended)")} | " +
                     $"exit {k.SecondExit} | {k.SecondRunSeconds.ToString("F1", CultureInfo.InvariantCulture)} | {(k.Healed ? "yes" : $"**no**: {k.Failure}")} | {k.RescuePodsLeft.Count} |");
             o.WriteLine();
             var during = kills.Where(k => k.Killed).GroupBy(k => k.KilledDuring).Select(g => $"{g.Key} {g.Count()}");

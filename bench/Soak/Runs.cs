@@ -54,7 +54,7 @@ sealed record DrillRun(int Run, string Component, bool Passed, string? Failure, 
 /// One recovery killed with SIGKILL at a point in it, then run again: where the kill landed, how the second run
 /// ended, and whether the lab healed with no rescue pod left.
 /// </summary>
-sealed record KillRun(int Run, string Component, double? KillAfter, string? KilledDuring, bool Killed, double FirstRunSeconds, int? SecondExit,
+sealed record KillRun(int Run, string Component, double? KillAfter, string? KillAtStep, string? KilledDuring, bool Killed, double FirstRunSeconds, int? SecondExit,
     double SecondRunSeconds, bool Healed, string? Failure, IReadOnlyList<string> RescuePodsLeft);
 
 /// <summary>A lab in this process for the kill runs: broken through the API as <c>lab break</c> does, recovered by the CLI as a process.</summary>
@@ -81,31 +81,34 @@ sealed class KillLab : IAsyncDisposable
         return new KillLab(cluster, dir, timeScale);
     }
 
-    public async Task<KillRun> RunAsync(int run, string component, double? killAfter, CancellationToken ct)
+    /// <summary>One run: uninterrupted (calibration) when neither <paramref name="killAfter"/> nor <paramref name="killAtStep"/> is given.</summary>
+    public async Task<KillRun> RunAsync(int run, string component, double? killAfter, CancellationToken ct, string? killAtStep = null)
     {
         var apps = Components.Of(component).Select(c => c.Name).ToList();
         await DeletePodsFault.RunAsync(_admin, apps, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5 / _timeScale), _ => { }, ct);
         string[] recover = ["recover", Components.RecoverArgument(component), "--yes", "--kubeconfig", Kubeconfig];
 
-        var first = await Cli.RunAsync(recover, TimeSpan.FromMinutes(10), ct, killAfter is null ? null : TimeSpan.FromSeconds(killAfter.Value));
+        // A step's first line says it started ("[   5.1s] remove-rescue-pod kube-scheduler: delete pod ...").
+        Func<string, bool>? atStep = killAtStep is null ? null : line => System.Text.RegularExpressions.Regex.IsMatch(line, $@"^\[\s*[\d.]+s\] {killAtStep}\b");
+        var first = await Cli.RunAsync(recover, TimeSpan.FromMinutes(10), ct, killAfter is null ? null : TimeSpan.FromSeconds(killAfter.Value), atStep);
         // The step the run was in: the last one its progress lines named ("[   1.2s] ensure-rescue-pod kube-scheduler: ...").
         var during = first.Killed
             ? first.Stdout.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\[\s*[\d.]+s\] ([a-z-]+)")).Where(m => m.Success).Select(m => m.Groups[1].Value).LastOrDefault() ?? "planning"
             : null;
         ProcessResult? second = null;
-        if (killAfter is not null) second = await Cli.RunAsync(recover, TimeSpan.FromMinutes(10), ct);
+        if (killAfter is not null || killAtStep is not null) second = await Cli.RunAsync(recover, TimeSpan.FromMinutes(10), ct);
 
         // Healed: the second run recovered, or found nothing left to recover; the component healthy; no rescue pod.
         string? failure = null;
         var last = second ?? first;
-        if (!first.Killed && killAfter is null && first.ExitCode != 0) failure = $"recover exited {first.ExitCode}: {Cli.Tail(first.Stdout + first.Stderr)}";
+        if (second is null && first.ExitCode != 0) failure = $"recover exited {first.ExitCode}: {Cli.Tail(first.Stdout + first.Stderr)}";
         if (second is not null && second.ExitCode != 0 && !(second.ExitCode == 2 && second.Stderr.Contains("nothing to recover", StringComparison.Ordinal)))
             failure = $"the second run exited {second.ExitCode}: {Cli.Tail(second.Stdout + second.Stderr)}";
         var healthy = await HealthyAsync(apps, TimeSpan.FromMinutes(2), ct);
         if (failure is null && !healthy) failure = "not healthy two minutes after the second run";
         var left = (await _admin.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: RescueMetadata.ComponentLabel, cancellationToken: ct)).Items.Select(p => p.Metadata.Name).ToList();
         if (failure is null && left.Count > 0) failure = $"rescue pods left: {string.Join(", ", left)}";
-        return new KillRun(run, component, killAfter, during, first.Killed, first.Seconds, second?.ExitCode, second?.Seconds ?? 0, failure is null, failure, left);
+        return new KillRun(run, component, killAfter, killAtStep, during, first.Killed, first.Seconds, second?.ExitCode, second?.Seconds ?? 0, failure is null, failure, left);
     }
 
     async Task<bool> HealthyAsync(IReadOnlyList<string> apps, TimeSpan timeout, CancellationToken ct)
@@ -140,17 +143,30 @@ static class Cli
 {
     static string Dll => Path.Combine(AppContext.BaseDirectory, "kube-rescue.dll");
 
-    /// <summary>Runs the CLI; with <paramref name="killAfter"/>, SIGKILLs it then if it still runs.</summary>
-    public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, CancellationToken ct, TimeSpan? killAfter = null)
+    /// <summary>
+    /// Runs the CLI; SIGKILLs it after <paramref name="killAfter"/>, or as soon as it prints a line
+    /// <paramref name="killAt"/> accepts, if it still runs then.
+    /// </summary>
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, CancellationToken ct, TimeSpan? killAfter = null,
+        Func<string, bool>? killAt = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var started = Clock.Now;
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync(ct);
-        var stderr = p.StandardError.ReadToEndAsync(ct);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var stdout = Task.Run(async () =>
+        {
+            var text = new System.Text.StringBuilder();
+            while (await p.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                text.AppendLine(line);
+                if (killAt?.Invoke(line) == true) limit.Cancel();
+            }
+            return text.ToString();
+        }, CancellationToken.None);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
         limit.CancelAfter(killAfter ?? timeout);
         var killed = false;
         try
@@ -162,7 +178,7 @@ static class Cli
             // SIGKILL: no handler runs, nothing is cleaned up, as when a laptop's battery dies mid-recovery.
             p.Kill(entireProcessTree: true);
             await p.WaitForExitAsync(CancellationToken.None);
-            killed = killAfter is not null && !ct.IsCancellationRequested;
+            killed = (killAfter is not null || killAt is not null) && !ct.IsCancellationRequested;
             if (!killed) throw new TimeoutException($"kube-rescue {string.Join(' ', args)} ran longer than {timeout}");
         }
         return new ProcessResult(p.ExitCode, await stdout, await stderr, Clock.Now - started, killed);
