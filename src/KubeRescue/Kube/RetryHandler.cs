@@ -6,12 +6,12 @@ namespace KubeRescue.Kube;
 /// Retries a request the API server could not serve: 429 (API Priority and Fairness shedding load), 500, 502, 503,
 /// 504, and a connection lost mid-request (reset, a stream or response cut off). Not a connection that could not be
 /// made (refused, no such host, TLS refused): as with client-go, a wrong or dead address fails at once rather than
-/// after every retry. Waits the server's Retry-After
-/// when it gives one, else an exponential back-off with jitter; gives up after <see cref="MaxAttempts"/> and returns
-/// the last answer (or throws the last failure), and never outlasts the caller's cancellation. Any verb is retried:
-/// a write the server may have applied before failing is safe to repeat because every write kube-rescue makes either
-/// carries a precondition (UID, resourceVersion) or is checked for having been done already.
-/// A non-watch response is read to its end here, so that one cut off mid-body is retried too.
+/// after every retry. Waits the server's Retry-After when it gives one, else an exponential back-off with jitter;
+/// gives up after <see cref="MaxAttempts"/> and returns the last answer (or throws the last failure), and never
+/// outlasts the caller's cancellation. Any verb is retried: a write the server may have applied before failing is
+/// safe to repeat because every write kube-rescue makes either carries a precondition (UID, resourceVersion) or is
+/// checked for having been done already. A non-watch response is read to its end here, so that one cut off
+/// mid-body is retried too.
 /// </summary>
 public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHandler
 {
@@ -29,7 +29,7 @@ public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHan
         var watch = request.RequestUri?.Query.Contains("watch=true", StringComparison.Ordinal) == true;
         for (var attempt = 1; ; attempt++)
         {
-            HttpResponseMessage response;
+            HttpResponseMessage? response = null;
             try
             {
                 response = await base.SendAsync(request, ct);
@@ -37,6 +37,7 @@ public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHan
             }
             catch (Exception e) when (Lost(e) && attempt < MaxAttempts && !ct.IsCancellationRequested)
             {
+                response?.Dispose();
                 await WaitAsync(request, backoff.Next(), e.Message, ct);
                 continue;
             }
