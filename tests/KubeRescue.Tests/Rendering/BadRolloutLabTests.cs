@@ -78,7 +78,9 @@ public class BadRolloutLabTests(BadSchedulerRolloutLab lab) : IClassFixture<BadS
                 var rescue = await _client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, "kube-system");
                 var lost = (await _client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items
                     .Where(p => !p.Spec.Containers[0].Command.Contains(BadFlagFault.Flag)).ToList();
-                return rescue.Status?.ContainerStatuses?.SingleOrDefault() is { Ready: true, RestartCount: 0 }
+                // Ready, not necessarily unrestarted: on a loaded machine the 5x lab's scheduler may lose its 3 s lease and
+                // exit 1 to be restarted, as the real one does.
+                return rescue.Status?.ContainerStatuses?.SingleOrDefault() is { Ready: true }
                     && lost.Count > 0 && lost.All(p => p.Status?.Phase == "Running");
             }, TimeSpan.FromSeconds(60), "the rescue scheduler running and revision 1's pods scheduled and running");
         }
