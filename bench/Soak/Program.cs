@@ -3,6 +3,7 @@
 //
 //   dotnet run -c Release --project bench/Soak                  # full: 50 drills, 20 random kills and one as each step starts, real timings
 //   dotnet run -c Release --project bench/Soak -- --quick       # small (CI): 2 drills, 3 kills, lab 5x faster
+//   ... -- --drills 6 --kills 0 --compare                      # each drill with the faults and then without: their cost side by side
 //   ... -- --drills 10 --kills 0 --faults error-rate=0.2,reset-rate=0.02,watch-drop=5s --json soak.json
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -11,6 +12,8 @@ using KubeRescue.Bench.Soak;
 using KubeRescue.Lab.Faults;
 
 var quick = false;
+// Each drill also run without faults, right after the one with them: the faults' cost, side by side.
+var compare = false;
 int? drillsAsked = null, killsAsked = null;
 string? json = null;
 var faults = ApiFaults.Parse("error-rate=0.1,watch-drop=5s");
@@ -19,6 +22,7 @@ for (var i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--quick": quick = true; break;
+        case "--compare": compare = true; break;
         case "--drills" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n >= 0: drillsAsked = n; i++; break;
         case "--kills" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var k) && k >= 0: killsAsked = k; i++; break;
         case "--faults" when i + 1 < args.Length:
@@ -52,10 +56,13 @@ var drillResults = new List<DrillRun>();
 for (var i = 0; i < drills; i++)
 {
     var component = Components.Keys[i % Components.Keys.Length];
-    var run = await DrillRun.RunAsync(i + 1, component, faults, timeScale, ct);
-    drillResults.Add(run);
-    Say($"drill {i + 1}/{drills} {component}: {(run.Passed ? "passed" : $"FAILED: {run.Failure}")} in {run.Seconds:F1} s " +
-        $"(recovery {run.RecoverySeconds:F1} s, {run.LeaseWrites} Lease writes, {run.Overlaps.Count} overlaps, {run.RescuePodsLeft.Count} rescue pods left)");
+    foreach (var spec in compare ? [faults, ApiFaults.None] : new[] { faults })
+    {
+        var run = await DrillRun.RunAsync(i + 1, component, spec, timeScale, ct);
+        drillResults.Add(run);
+        Say($"drill {i + 1}/{drills} {component}, faults {spec}: {(run.Passed ? "passed" : $"FAILED: {run.Failure}")} in {run.Seconds:F1} s " +
+            $"(recovery {run.RecoverySeconds:F1} s, {run.LeaseWrites} Lease writes, {run.Overlaps.Count} overlaps, {run.RescuePodsLeft.Count} rescue pods left)");
+    }
 }
 
 var killResults = new List<KillRun>();
@@ -98,7 +105,7 @@ if (kills > 0)
     (killOverlaps, killLeaseWrites) = (lab.Overlaps(), lab.LeaseWrites);
 }
 
-Report.Write(Console.Out, faults, drillResults, killResults, killOverlaps, killLeaseWrites);
+Report.Write(Console.Out, drillResults, killResults, killOverlaps, killLeaseWrites);
 if (json is not null)
         await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { drills = drillResults, kills = killResults, killOverlaps }, new JsonSerializerOptions { WriteIndented = true }), ct);
 return drillResults.All(d => d.Passed) && killResults.All(k => k.Healed) && killOverlaps.Count == 0 ? 0 : 1;

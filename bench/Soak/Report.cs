@@ -5,23 +5,26 @@ namespace KubeRescue.Bench.Soak;
 /// <summary>The soak's figures as Markdown tables (docs/reliability.md quotes them).</summary>
 static class Report
 {
-    public static void Write(TextWriter o, KubeRescue.Lab.Faults.ApiFaults faults, IReadOnlyList<DrillRun> drills, IReadOnlyList<KillRun> kills, IReadOnlyList<string> killOverlaps, int killLeaseWrites)
+    public static void Write(TextWriter o, IReadOnlyList<DrillRun> drills, IReadOnlyList<KillRun> kills, IReadOnlyList<string> killOverlaps, int killLeaseWrites)
     {
         if (drills.Count > 0)
         {
-            o.WriteLine($"## Drills with API faults {faults}");
+            o.WriteLine("## Drills");
             o.WriteLine();
-            o.WriteLine("| component | drills | passed | drill s, median (min-max) | recovery s, median (min-max) | requests | retried | Lease writes | leader overlaps | rescue pods left |");
-            o.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-            foreach (var g in drills.GroupBy(d => d.Component).Append(drills.GroupBy(_ => "all").Single()))
+            o.WriteLine("| API faults | component | drills | passed | drill s, median (min-max) | recovery s, median (min-max) | requests | retried | Lease writes | leader overlaps | rescue pods left |");
+            o.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var byFaults in drills.GroupBy(d => d.Faults))
             {
-                var list = g.ToList();
-                o.WriteLine($"| {g.Key} | {list.Count} | {list.Count(d => d.Passed)} | {Spread(list.Select(d => d.Seconds))} | {Spread(list.Select(d => d.RecoverySeconds))} | " +
-                    $"{list.Sum(d => d.Requests)} | {list.Sum(d => d.Retries)} ({Percent(list.Sum(d => d.Retries), list.Sum(d => d.Requests))}) | {list.Sum(d => d.LeaseWrites)} | " +
-                    $"{list.Sum(d => d.Overlaps.Count)} | {list.Sum(d => d.RescuePodsLeft.Count)} |");
+                foreach (var g in byFaults.GroupBy(d => d.Component).Append(byFaults.GroupBy(_ => "all").Single()))
+                {
+                    var list = g.ToList();
+                    o.WriteLine($"| {byFaults.Key} | {g.Key} | {list.Count} | {list.Count(d => d.Passed)} | {Spread(list.Select(d => d.Seconds))} | {Spread(list.Select(d => d.RecoverySeconds))} | " +
+                        $"{list.Sum(d => d.Requests)} | {list.Sum(d => d.Retries)} ({Percent(list.Sum(d => d.Retries), list.Sum(d => d.Requests))}) | {list.Sum(d => d.LeaseWrites)} | " +
+                        $"{list.Sum(d => d.Overlaps.Count)} | {list.Sum(d => d.RescuePodsLeft.Count)} |");
+                }
             }
             o.WriteLine();
-            foreach (var d in drills.Where(d => !d.Passed)) o.WriteLine($"- drill {d.Run} ({d.Component}) failed: {d.Failure}");
+            foreach (var d in drills.Where(d => !d.Passed)) o.WriteLine($"- drill {d.Run} ({d.Component}, faults {d.Faults}) failed: {d.Failure}");
             if (drills.Any(d => !d.Passed)) o.WriteLine();
         }
         if (kills.Count > 0)

@@ -28,23 +28,23 @@ static class Components
 }
 
 /// <summary>One <c>kube-rescue drill</c> under API faults, as its JSON report and its --verbose log tell it.</summary>
-sealed record DrillRun(int Run, string Component, bool Passed, string? Failure, double Seconds, double RecoverySeconds, int Requests, int Retries,
+sealed record DrillRun(int Run, string Component, string Faults, bool Passed, string? Failure, double Seconds, double RecoverySeconds, int Requests, int Retries,
     int LeaseWrites, IReadOnlyList<string> Overlaps, IReadOnlyList<string> RescuePodsLeft)
 {
     public static async Task<DrillRun> RunAsync(int run, string component, ApiFaults faults, double timeScale, CancellationToken ct)
     {
         var result = await Cli.RunAsync(["drill", component, "--time-scale", timeScale.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--api-faults", faults.ToString(), "-o", "json", "--verbose"], TimeSpan.FromMinutes(10), ct);
+            .. faults.Any ? new[] { "--api-faults", faults.ToString() } : [], "-o", "json", "--verbose"], TimeSpan.FromMinutes(10), ct);
         var log = result.Stderr.Split('\n');
         var (requests, retries) = (log.Count(l => l.StartsWith("api: ", StringComparison.Ordinal)), log.Count(l => l.StartsWith("retry: ", StringComparison.Ordinal)));
         JsonNode? report = null;
         try { report = JsonNode.Parse(result.Stdout); }
         catch (System.Text.Json.JsonException) { }
         if (report is null)
-            return new DrillRun(run, component, false, $"exit {result.ExitCode} without a report: {Cli.Tail(result.Stderr)}", result.Seconds, 0, requests, retries, 0, [], []);
+            return new DrillRun(run, component, faults.ToString(), false, $"exit {result.ExitCode} without a report: {Cli.Tail(result.Stderr)}", result.Seconds, 0, requests, retries, 0, [], []);
         static List<string> Strings(JsonNode? n) => n?.AsArray().Select(x => (string)x!).ToList() ?? [];
         var recovery = (string?)report["recovery"]?["elapsed"];
-        return new DrillRun(run, component, (bool)report["passed"]! && result.ExitCode == 0, (string?)report["failure"], result.Seconds,
+        return new DrillRun(run, component, faults.ToString(), (bool)report["passed"]! && result.ExitCode == 0, (string?)report["failure"], result.Seconds,
             recovery is null ? 0 : TimeSpan.Parse(recovery, System.Globalization.CultureInfo.InvariantCulture).TotalSeconds, requests, retries,
             (int)report["leadership"]!["writes"]!, Strings(report["leadership"]!["overlaps"]), Strings(report["rescuePodsLeft"]));
     }
