@@ -6,7 +6,6 @@
 //   dotnet run -c Release --project bench/Mttr -- --quick      # small (CI): 5x faster lab, 1 run, kube-rescue and manual
 //   ... -- --runs 3 --scenario both --json results.json        # fewer runs, one scenario; every run's figures as JSON
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KubeRescue.Bench.Mttr;
@@ -36,16 +35,8 @@ IReadOnlyList<Method> methods = quick
     ? [new("kube-rescue", false, ["--min-ready", "1s"]), new("manual", true, [], Poll: 2 / timeScale)]
     : [new("kube-rescue", false, []), new("kube-rescue --min-ready 0s", false, ["--min-ready", "0s"]),
         .. Tools.Native is null ? Array.Empty<Method>() : [new("kube-rescue native", false, [], Native: true)], new("manual", true, [])];
-// Ctrl-C or SIGTERM stops the run in progress and still stops the labs (finally blocks do not run when the signal kills the process).
-using var cancel = new CancellationTokenSource();
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true;
-    cancel.Cancel();
-}
-var ct = cancel.Token;
+using var interruption = new KubeRescue.Bench.Interruption();
+var ct = interruption.Token;
 
 void Say(string line) => Console.Error.WriteLine($"[{Clock.Now,7:F1}s] {line}");
 Console.WriteLine($"# MTTR benchmark ({(quick ? "quick" : "full")}): {runs} run(s) per method, lab at {(timeScale == 1 ? "real timings" : $"{timeScale}x real time")}");

@@ -6,7 +6,6 @@
 //   ... -- --drills 6 --kills 0 --compare                      # each drill with the faults and then without: their cost side by side
 //   ... -- --drills 10 --kills 0 --faults error-rate=0.2,reset-rate=0.02,watch-drop=5s --json soak.json
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using KubeRescue.Bench.Soak;
 using KubeRescue.Lab.Faults;
@@ -35,16 +34,8 @@ for (var i = 0; i < args.Length; i++)
 }
 var (drills, kills, timeScale) = (drillsAsked ?? (quick ? 2 : 50), killsAsked ?? (quick ? 3 : 20), quick ? 5.0 : 1.0);
 
-// Ctrl-C or SIGTERM stops the run in progress and still stops the lab and the drills.
-using var cancel = new CancellationTokenSource();
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true;
-    cancel.Cancel();
-}
-var ct = cancel.Token;
+using var interruption = new KubeRescue.Bench.Interruption();
+var ct = interruption.Token;
 
 void Say(string line) => Console.Error.WriteLine($"[{Clock.Now,7:F1}s] {line}");
 Console.WriteLine($"# Reliability soak ({(quick ? "quick" : "full")}): {drills} drills with API faults {faults}, {kills} SIGKILL-and-resume runs; " +

@@ -88,6 +88,17 @@ public abstract class LabProcess(params string[] arguments) : IAsyncLifetime
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>The bearer token in the lab's kubeconfig: what no output may ever show.</summary>
+    public string Token => System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Kubeconfig), @"token: ""?([^""\s]+)").Groups[1].Value;
+
+    /// <summary>A copy of the lab's kubeconfig (the admin's) in its directory, with <paramref name="token"/> as the user's: another user, or a wrong token.</summary>
+    public string KubeconfigWithToken(string token, string name)
+    {
+        var path = Path.Combine(Directory, name);
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Kubeconfig), "token: .*", "token: " + token));
+        return path;
+    }
+
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("the lab is not running");
 
     /// <summary>SIGTERM, then the exit code.</summary>

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary>A lab of its own: these tests run a forced recovery in it.</summary>
@@ -8,12 +6,10 @@ public sealed class CredentialLabProcess() : LabProcess("--masters", "3", "--wor
 /// <summary>No credential is ever printed, logged or put in a report, whatever the command, format or failure.</summary>
 public class CredentialTests(CredentialLabProcess lab) : IClassFixture<CredentialLabProcess>
 {
-    string Token => Regex.Match(File.ReadAllText(lab.Kubeconfig), @"token: ""?([^""\s]+)").Groups[1].Value;
-
     [Fact]
     public async Task Every_command_s_output_logs_and_report_leave_the_token_out()
     {
-        var token = Token;
+        var token = lab.Token;
         Assert.Equal(64, token.Length);
         var report = Path.Combine(lab.Directory, "recover.html");
         string[][] commands =
@@ -40,9 +36,8 @@ public class CredentialTests(CredentialLabProcess lab) : IClassFixture<Credentia
     [Fact]
     public async Task A_refused_credential_is_named_as_the_problem_but_not_repeated()
     {
-        var wrong = Path.Combine(lab.Directory, "wrong-token.kubeconfig");
         const string bad = "0123456789abcdef0123456789abcdef-not-the-lab-s-token";
-        await File.WriteAllTextAsync(wrong, File.ReadAllText(lab.Kubeconfig).Replace(Token, bad, StringComparison.Ordinal));
+        var wrong = lab.KubeconfigWithToken(bad, "wrong-token.kubeconfig");
 
         foreach (var command in new[] { new[] { "status", "--verbose" }, ["recover", "scheduler", "--yes", "--verbose"] })
         {

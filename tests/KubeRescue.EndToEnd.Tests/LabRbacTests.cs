@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary><c>lab up --token-auth-file</c>: users the lab authenticates from a static token file and authorizes with RBAC.</summary>
@@ -13,14 +11,6 @@ public class LabRbacTests
 
     static string RbacYaml => Path.GetFullPath(Path.Combine(Schemas.Directory, "..", "rbac.yaml"));
 
-    /// <summary>The admin's kubeconfig with another user's token.</summary>
-    static async Task<string> KubeconfigWith(string adminKubeconfig, string token, string name)
-    {
-        var path = Path.Combine(Path.GetDirectoryName(adminKubeconfig)!, name);
-        await File.WriteAllTextAsync(path, Regex.Replace(await File.ReadAllTextAsync(adminKubeconfig), "token: .*", "token: " + token));
-        return path;
-    }
-
     [Fact]
     public async Task A_token_user_is_refused_in_upstream_words_until_a_binding_names_it_and_docs_rbac_yaml_grants_what_it_says()
     {
@@ -32,8 +22,8 @@ public class LabRbacTests
         try
         {
             using var admin = new Kubectl(Kubectl.Default, lab.Kubeconfig);
-            using var oncall = new Kubectl(Kubectl.Default, await KubeconfigWith(lab.Kubeconfig, OncallToken, "oncall"));
-            using var olga = new Kubectl(Kubectl.Default, await KubeconfigWith(lab.Kubeconfig, OperatorToken, "olga"));
+            using var oncall = new Kubectl(Kubectl.Default, lab.KubeconfigWithToken(OncallToken, "oncall"));
+            using var olga = new Kubectl(Kubectl.Default, lab.KubeconfigWithToken(OperatorToken, "olga"));
 
             var refused = await oncall.RunAsync("delete pod kube-scheduler-rescue -n kube-system");
             Assert.NotEqual(0, refused.ExitCode);

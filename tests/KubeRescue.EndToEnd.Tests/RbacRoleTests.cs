@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary>
@@ -26,8 +24,7 @@ public class RbacRoleTests
         {
             using var admin = new Kubectl(Kubectl.Default, lab.Kubeconfig);
             await admin.OkAsync(["apply", "-f", RbacYaml]);
-            var olga = Path.Combine(dir, "olga.kubeconfig");
-            await File.WriteAllTextAsync(olga, Regex.Replace(await File.ReadAllTextAsync(lab.Kubeconfig), "token: .*", "token: " + OperatorToken));
+            var olga = lab.KubeconfigWithToken(OperatorToken, "olga.kubeconfig");
             Task<ProcessResult> AsOlga(params string[] args) => Processes.RunAsync(Processes.Cli([.. args, "--kubeconfig", olga]), timeout: TimeSpan.FromMinutes(3));
             Task<ProcessResult> AsAdmin(params string[] args) => Processes.RunAsync(Processes.Cli([.. args, "--kubeconfig", lab.Kubeconfig]), timeout: TimeSpan.FromMinutes(3));
 

@@ -90,7 +90,7 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
         // Every pod list is targeted: it carries a selector.
         Assert.All(calls.Where(c => c.Contains("/pods?", StringComparison.Ordinal) || c.Contains("/pods ", StringComparison.Ordinal)),
             c => Assert.Matches("[?&](labelSelector|fieldSelector)=", c));
-        var token = Regex.Match(await File.ReadAllTextAsync(lab.Kubeconfig), @"token: ""?([^""\s]+)").Groups[1].Value;
+        var token = lab.Token;
         Assert.NotEqual("", token);
         Assert.DoesNotContain(token, result.Output);
         Assert.Equal(calls.Length, Rbac.AssertAllowed(result.Stderr));

@@ -18,7 +18,8 @@ public static partial class ApiErrors
     public static bool IsAccessProblem(Exception e) =>
         e is HttpRequestException || (e is HttpOperationException h && h.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
 
-    public static string Describe(Exception e)
+    /// <param name="server">The API server's address, named in a transport failure when given.</param>
+    public static string Describe(Exception e, string? server = null)
     {
         switch (e)
         {
@@ -32,9 +33,10 @@ public static partial class ApiErrors
                     _ => $"{message ?? h.Message} ({code})",
                 };
             case HttpRequestException r when Find<AuthenticationException>(r) is { } tls:
-                return $"TLS failed talking to the API server: {tls.Message} (is the kubeconfig's certificate-authority the cluster's?)";
+                return $"TLS failed talking to the API server: {tls.Message} (is the kubeconfig's certificate-authority the cluster's?)" +
+                    (server is null ? "" : $" (server {server})");
             case HttpRequestException r:
-                return $"cannot reach the API server: {r.Message}";
+                return $"cannot reach the API server{(server is null ? "" : $" at {server}")}: {r.Message}";
             default:
                 return e.Message;
         }

@@ -91,16 +91,10 @@ public sealed class Watched<T> : IAsyncDisposable where T : class, IKubernetesOb
             {
                 return;
             }
-            catch (KubernetesException e)
+            catch (Exception e) when (e is KubernetesException or HttpOperationException or InvalidDataException)
             {
-                // An ERROR event (410 Gone among them): the version is of no more use; list again.
-                LastError = e;
-                resourceVersion = null;
-            }
-            catch (Exception e) when (e is HttpOperationException or InvalidDataException)
-            {
-                // Refused even after the client's retries (410 Gone for a version too old among them), or an event
-                // that cannot be read (resuming would read it again): list again.
+                // An ERROR event or a refusal after the client's retries (410 Gone for a version too old among them),
+                // or an event that cannot be read (resuming would read it again): list again.
                 LastError = e;
                 resourceVersion = null;
             }

@@ -95,13 +95,10 @@ public static class RenderCommand
         {
             return Fail(1, e.Message);
         }
-        catch (HttpOperationException e)
+        catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
         {
-            return Fail(1, $"the API server refused a read: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}: {Status(e)}");
-        }
-        catch (HttpRequestException e)
-        {
-            return Fail(1, ApiErrors.Describe(e));
+            // As every command words it: a 403 names the rule it lacked, a transport failure the server.
+            return Fail(1, ApiErrors.Describe(e, config.Host));
         }
     }
 
@@ -147,18 +144,6 @@ public static class RenderCommand
         foreach (var remark in judged.Remarks) await error.WriteLineAsync($"note: {name}: {remark}");
         if (judged.HasLiveReplica) await error.WriteLineAsync($"note: {name} already runs a {component.Name} pod");
         return pod;
-    }
-
-    static string Status(HttpOperationException e)
-    {
-        try
-        {
-            return KubernetesJson.Deserialize<V1Status>(e.Response.Content)?.Message ?? e.Message;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return e.Message;
-        }
     }
 
     static int Fail(int code, string message)

@@ -66,14 +66,9 @@ public static class StatusCommand
                 await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e)} (server {config.Host}, {e.Request.Method} {e.Request.RequestUri?.PathAndQuery})");
                 return ExitNoDiagnosis;
             }
-            catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException)
-            {
-                await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e)} (server {config.Host})");
-                return ExitNoDiagnosis;
-            }
             catch (HttpRequestException e)
             {
-                await Console.Error.WriteLineAsync($"error: cannot reach the API server at {config.Host}: {e.Message}");
+                await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e, config.Host)}");
                 return ExitNoDiagnosis;
             }
             catch (TaskCanceledException) when (!ct.IsCancellationRequested)
