@@ -44,15 +44,6 @@ public sealed class SharedInformers(IKubernetes client, CancellationToken stop)
         async ct => { var l = await client.CoreV1.ListEndpointsForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
         (rv, onError, ct) => client.CoreV1.WatchListEndpointsForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)));
 
-    /// <summary>
-    /// Events, metadata only: only the garbage collector reads them, and the real one watches every kind through a
-    /// metadata informer. A cluster makes several events per pod, so the rest of each would be most of the cache.
-    /// </summary>
-    public Informer<Corev1Event> Events => Get(() => new Informer<Corev1Event>(
-        async ct => { var l = await client.CoreV1.ListEventForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-        (rv, onError, ct) => client.CoreV1.WatchListEventForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
-        e => ModelStrings.Dedupe(new Corev1Event { ApiVersion = e.ApiVersion, Kind = e.Kind, Metadata = e.Metadata })));
-
     public Informer<V1Lease> Leases => Get(() => new Informer<V1Lease>(
         async ct => { var l = await client.CoordinationV1.ListLeaseForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
         (rv, onError, ct) => client.CoordinationV1.WatchListLeaseForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)));

@@ -23,8 +23,10 @@ internal sealed class PodWorker
     readonly NodeAgent _node;
     readonly Signal _wake = new();
     readonly Lock _gate = new();
-    readonly Dictionary<string, (string Status, DateTime Since)> _conditions = new(StringComparer.Ordinal);
-    readonly HashSet<string> _backOffAnnounced = new(StringComparer.Ordinal);
+    // Each kubelet condition's status and when it took it, in KubeletConditions' order: a worker lives as long as its
+    // pod, so this is an array rather than a map (150,000 pods' maps were 50 MB).
+    readonly (string? Status, DateTime Since)[] _conditions = new (string?, DateTime)[KubeletConditions.Length];
+    HashSet<string>? _backOffAnnounced;
     V1Pod _pod;
     bool _gone;
     bool _admissionDone;
@@ -200,7 +202,7 @@ internal sealed class PodWorker
         {
             var podRef = $"{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})";
             waiting[container.Name] = ("CrashLoopBackOff", $"back-off {GoDuration(backOff)} restarting failed container={container.Name} pod={podRef}");
-            if (_backOffAnnounced.Add(current.Id))
+            if ((_backOffAnnounced ??= new(StringComparer.Ordinal)).Add(current.Id))
                 _node.PodEvent(pod, "Warning", "BackOff", $"Back-off restarting failed container {container.Name} in pod {podRef}", container.Name);
             return remaining;
         }
@@ -359,17 +361,18 @@ internal sealed class PodWorker
         };
         var existing = status.Conditions ?? [];
         var conditions = new List<V1PodCondition>();
-        foreach (var type in KubeletConditions)
+        for (var i = 0; i < KubeletConditions.Length; i++)
         {
+            var type = KubeletConditions[i];
             var (st, reason, message) = desired[type];
             var old = existing.FirstOrDefault(c => c.Type == type);
             DateTime since;
             lock (_gate)
             {
-                since = _conditions.TryGetValue(type, out var mine) && mine.Status == st ? mine.Since
+                since = _conditions[i].Status == st ? _conditions[i].Since
                     : old is not null && old.Status == st && old.LastTransitionTime is { } t ? t
                     : now;
-                _conditions[type] = (st, since);
+                _conditions[i] = (st, since);
             }
             conditions.Add(new V1PodCondition { Type = type, Status = st, Reason = reason, Message = message, LastTransitionTime = since, LastProbeTime = null });
         }

@@ -9,8 +9,8 @@ using KubeRescue.Lab.ControlPlane.ControllerManager.Support;
 namespace KubeRescue.Lab.ControlPlane.ControllerManager;
 
 /// <summary>
-/// The garbage collector (pkg/controller/garbagecollector): watches every kind in <see cref="ObjectKinds"/>, keeps
-/// an owner → dependents index by uid, and
+/// The garbage collector (pkg/controller/garbagecollector): watches every kind in <see cref="ObjectKinds"/> but the
+/// ones it ignores (events, as upstream), keeps an owner → dependents index by uid, and
 /// - deletes a dependent once every owner is gone (verified with a live read, not just the cache) or is itself
 ///   deleting in the foreground; an owner that still stands only loses the references to the others;
 /// - for an owner held by <c>foregroundDeletion</c>: has its dependents deleted, and removes the finalizer once no
@@ -39,7 +39,7 @@ public sealed class GarbageCollector : IController
     {
         var informers = context.Informers;
         _queue = new WorkQueue<Item>(context.Timing);
-        _caches = ObjectKinds.All.ToDictionary(k => k, k => k.Cache(context, informers));
+        _caches = ObjectKinds.All.Where(k => k.Cache is not null).ToDictionary(k => k, k => k.Cache!(context, informers));
         foreach (var (kind, cache) in _caches) cache.Changed += (old, now) => Observe(kind, old, now);
         await Task.WhenAll(_caches.Values.Select(c => c.Synced)).WaitAsync(stop);
         // Informers another controller started may have synced before we subscribed: observe what they hold.
@@ -138,8 +138,9 @@ public sealed class GarbageCollector : IController
                 continue;
             }
             var ns = kind.Namespaced ? item.Namespace : null;
-            var found = _caches[kind].Get(ns, owner.Name);
-            // The cache can lag behind the dependent's informer: absence is confirmed with a live read.
+            var found = _caches.TryGetValue(kind, out var cache) ? cache.Get(ns, owner.Name) : null;
+            // The cache can lag behind the dependent's informer (and an ignored kind has none): absence is confirmed
+            // with a live read.
             if (found?.Uid != owner.Uid) found = await kind.Get(context.Client, ns, owner.Name, ct);
             if (found is null || found.Uid != owner.Uid) dangling.Add(owner);
             else if (found.DeletionTimestamp is not null && HasFinalizer(found, Foreground)) waiting.Add(owner);

@@ -96,4 +96,30 @@ public sealed class GarbageCollectorTests
             Assert.True(orphan.Metadata.OwnerReferences is null or { Count: 0 });
         }
     }
+
+    [Fact]
+    public async Task Events_are_ignored_as_upstream_ignores_them()
+    {
+        await using var lab = await ControllerHarness.StartAsync(10, new GarbageCollector());
+        var (rs, pods) = await ReplicaSetWithPodsAsync(lab, "web", 1);
+        V1OwnerReference Owner() => new() { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = "web", Uid = rs.Metadata.Uid };
+        var owned = await lab.Client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = "web.owned", OwnerReferences = [Owner()] },
+            InvolvedObject = new V1ObjectReference { Kind = "ReplicaSet", Name = "web", NamespaceProperty = Ns, Uid = rs.Metadata.Uid },
+            Reason = "Test", Message = "an event that names an owner", Type = "Normal",
+        }, Ns);
+
+        await lab.Client.AppsV1.DeleteNamespacedReplicaSetAsync("web", Ns, body: new V1DeleteOptions { PropagationPolicy = "Background" });
+        await Wait.UntilAsync(() => AllGoneAsync(lab, pods), what: "the replica set's pod collected");
+        // A dependent that names the owner only after it is gone is collected too; by then the event, known to the
+        // collector from before the deletion, would have been.
+        var late = await lab.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = "late", OwnerReferences = [Owner()] },
+        }, Ns);
+        await Wait.UntilAsync(() => lab.IsGoneAsync(() => lab.Client.CoreV1.ReadNamespacedConfigMapAsync(late.Metadata.Name, Ns)), what: "the late dependent collected");
+
+        Assert.Equal(owned.Metadata.Uid, (await lab.Client.CoreV1.ReadNamespacedEventAsync(owned.Metadata.Name, Ns)).Metadata.Uid);
+    }
 }

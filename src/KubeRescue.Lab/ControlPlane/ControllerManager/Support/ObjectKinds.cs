@@ -40,7 +40,11 @@ public sealed class ObjectKind
     public required string ApiVersion { get; init; }
     public required string Kind { get; init; }
     public required bool Namespaced { get; init; }
-    public required Func<ControllerContext, SharedInformers, IObjectCache> Cache { get; init; }
+    /// <summary>
+    /// The informer the garbage collector watches the kind through; null for a kind it ignores, as upstream's
+    /// <c>--gc-ignored-resources</c> default ignores events (a cluster makes several per pod, and none owns anything).
+    /// </summary>
+    public required Func<ControllerContext, SharedInformers, IObjectCache>? Cache { get; init; }
     /// <summary>A live read (not the cache): the object's metadata, or null when it does not exist.</summary>
     public required Func<IKubernetes, string?, string, CancellationToken, Task<V1ObjectMeta?>> Get { get; init; }
     public required Func<IKubernetes, string?, string, V1DeleteOptions, CancellationToken, Task> Delete { get; init; }
@@ -147,7 +151,7 @@ public static class ObjectKinds
         },
         new()
         {
-            ApiVersion = "v1", Kind = "Event", Namespaced = true, Cache = (_, m) => new ObjectCache<Corev1Event>(m.Events),
+            ApiVersion = "v1", Kind = "Event", Namespaced = true, Cache = null,
             Get = (k, ns, n, ct) => ObjectKind.OrNull(k.CoreV1.ReadNamespacedEventAsync(n, ns, cancellationToken: ct)),
             Delete = (k, ns, n, o, ct) => k.CoreV1.DeleteNamespacedEventAsync(n, ns, body: o, cancellationToken: ct),
             Patch = (k, ns, n, p, ct) => k.CoreV1.PatchNamespacedEventAsync(p, n, ns, cancellationToken: ct),
