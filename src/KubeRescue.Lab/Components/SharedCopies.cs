@@ -25,7 +25,7 @@ public static class SharedCopies
 
     static readonly ConcurrentDictionary<(string Uid, string Version), WeakReference<object>> Copies = new();
     // Pod parts by type and JSON.
-    static readonly ConcurrentDictionary<string, WeakReference<object>> Parts = new(StringComparer.Ordinal);
+    static readonly ConcurrentDictionary<(Type Type, string Json), WeakReference<object>> Parts = new();
     static int _added;
     static int _partsAdded;
 
@@ -59,7 +59,7 @@ public static class SharedCopies
     }
 
     static TPart Part<TPart>(TPart part) where TPart : class =>
-        Held(Parts, typeof(TPart).Name + KubernetesJson.Serialize(part), part, ref _partsAdded);
+        Held(Parts, (typeof(TPart), KubernetesJson.Serialize(part)), part, ref _partsAdded);
 
     /// <summary>The live instance held under <paramref name="key"/>, else <paramref name="candidate"/>, which becomes it.</summary>
     static TValue Held<TKey, TValue>(ConcurrentDictionary<TKey, WeakReference<object>> table, TKey key, TValue candidate, ref int added)
