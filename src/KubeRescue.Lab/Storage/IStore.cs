@@ -42,13 +42,18 @@ public interface IStore : IAsyncDisposable
     /// <summary>Keys starting with <paramref name="prefix"/>, in key order, after <paramref name="startAfter"/> (exclusive), at most <paramref name="limit"/> (0 = all).</summary>
     ValueTask<ListPage> ListAsync(string prefix, string? startAfter, int limit, CancellationToken ct = default);
 
+    /// <param name="ttl">
+    /// The key is deleted once this long passes without another write, as etcd deletes the keys of an expired
+    /// lease (the API server's TTL for events); every write sets it anew, and null means never.
+    /// </param>
     /// <exception cref="KeyExistsException">the key exists.</exception>
-    ValueTask<KeyValue> CreateAsync(string key, byte[] value, CancellationToken ct = default);
+    ValueTask<KeyValue> CreateAsync(string key, byte[] value, TimeSpan? ttl = null, CancellationToken ct = default);
 
     /// <summary>Replaces the value if the key's mod revision is still <paramref name="expectedModRevision"/>.</summary>
+    /// <param name="ttl">As for <see cref="CreateAsync"/>: counted from this write.</param>
     /// <exception cref="KeyNotFoundException">the key does not exist.</exception>
     /// <exception cref="RevisionMismatchException">the key changed since.</exception>
-    ValueTask<KeyValue> UpdateAsync(string key, long expectedModRevision, byte[] value, CancellationToken ct = default);
+    ValueTask<KeyValue> UpdateAsync(string key, long expectedModRevision, byte[] value, TimeSpan? ttl = null, CancellationToken ct = default);
 
     /// <summary>Deletes the key if its mod revision is still <paramref name="expectedModRevision"/> (0: whatever it is). Returns the deleted value.</summary>
     ValueTask<KeyValue> DeleteAsync(string key, long expectedModRevision, CancellationToken ct = default);

@@ -6,7 +6,8 @@ namespace KubeRescue.Lab.Storage;
 /// The in-memory <see cref="IStore"/>: current values in a hash map plus an ordered key set for prefix lists,
 /// and the last <c>historySize</c> events in a ring indexed by revision (every write takes exactly one revision,
 /// so event r sits at r % size). Watches older than the ring get <see cref="RevisionCompactedException"/>,
-/// as etcd answers a watch from a compacted revision.
+/// as etcd answers a watch from a compacted revision. Keys written with a TTL are deleted by a sweep, as etcd's
+/// lessor revokes expired leases: a delete event like any other.
 /// </summary>
 public sealed class InMemoryStore : IStore
 {
@@ -16,20 +17,29 @@ public sealed class InMemoryStore : IStore
     readonly StoreEvent?[] _history;
     readonly List<Watcher> _watchers = [];
     readonly int _watcherBuffer;
+    readonly TimeProvider _clock;
+    // (key, the revision that set the expiry) by expiry in UTC ticks; an entry whose key was written since is stale.
+    readonly PriorityQueue<(string Key, long ModRevision), long> _expiries = new();
+    ITimer? _sweeper;
     long _revision;
     bool _disposed;
+
+    /// <summary>How often expired keys are looked for: etcd's lessor checks every 500 ms.</summary>
+    static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(500);
 
     /// <param name="historySize">Events kept for watches that start in the past.</param>
     /// <param name="watcherBuffer">
     /// Events a watcher may fall behind before it is closed, as the real watch cache drops a slow watcher: what a
     /// client that stops reading can make the server hold for it.
     /// </param>
-    public InMemoryStore(int historySize = 100_000, int watcherBuffer = 100_000)
+    /// <param name="clock">What TTLs are counted by.</param>
+    public InMemoryStore(int historySize = 100_000, int watcherBuffer = 100_000, TimeProvider? clock = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(watcherBuffer, 1);
         _history = new StoreEvent?[historySize];
         _watcherBuffer = watcherBuffer;
+        _clock = clock ?? TimeProvider.System;
     }
 
     public long Revision { get { lock (_gate) return _revision; } }
@@ -67,7 +77,7 @@ public sealed class InMemoryStore : IStore
         }
     }
 
-    public ValueTask<KeyValue> CreateAsync(string key, byte[] value, CancellationToken ct = default)
+    public ValueTask<KeyValue> CreateAsync(string key, byte[] value, TimeSpan? ttl = null, CancellationToken ct = default)
     {
         lock (_gate)
         {
@@ -78,11 +88,12 @@ public sealed class InMemoryStore : IStore
             _values[key] = kv;
             _keys.Add(key);
             Publish(new StoreEvent(StoreEventType.Created, kv, rev));
+            Expire(kv, ttl);
             return ValueTask.FromResult(kv);
         }
     }
 
-    public ValueTask<KeyValue> UpdateAsync(string key, long expectedModRevision, byte[] value, CancellationToken ct = default)
+    public ValueTask<KeyValue> UpdateAsync(string key, long expectedModRevision, byte[] value, TimeSpan? ttl = null, CancellationToken ct = default)
     {
         lock (_gate)
         {
@@ -93,6 +104,7 @@ public sealed class InMemoryStore : IStore
             var kv = new KeyValue(key, value, current.CreateRevision, rev);
             _values[key] = kv;
             Publish(new StoreEvent(StoreEventType.Updated, kv, rev, current));
+            Expire(kv, ttl);
             return ValueTask.FromResult(kv);
         }
     }
@@ -104,11 +116,39 @@ public sealed class InMemoryStore : IStore
             ThrowIfDisposed();
             if (!_values.TryGetValue(key, out var current)) throw new KeyNotFoundException(key);
             if (expectedModRevision != 0 && current.ModRevision != expectedModRevision) throw new RevisionMismatchException(key, current);
-            var rev = ++_revision;
-            _values.Remove(key);
-            _keys.Remove(key);
-            Publish(new StoreEvent(StoreEventType.Deleted, current, rev));
+            RemoveLocked(current);
             return ValueTask.FromResult(current);
+        }
+    }
+
+    void RemoveLocked(KeyValue current)
+    {
+        var rev = ++_revision;
+        _values.Remove(current.Key);
+        _keys.Remove(current.Key);
+        Publish(new StoreEvent(StoreEventType.Deleted, current, rev));
+    }
+
+    /// <summary>Schedules the key's deletion; the sweeper starts with the first key that has a TTL.</summary>
+    void Expire(KeyValue kv, TimeSpan? ttl)
+    {
+        if (ttl is not { } t) return;
+        _expiries.Enqueue((kv.Key, kv.ModRevision), (_clock.GetUtcNow() + t).UtcTicks);
+        _sweeper ??= _clock.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
+    }
+
+    void Sweep()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            var now = _clock.GetUtcNow().UtcTicks;
+            while (_expiries.TryPeek(out var entry, out var at) && at <= now)
+            {
+                _expiries.Dequeue();
+                // Written since (a later TTL, or none) or deleted: this expiry is not the key's any more.
+                if (_values.TryGetValue(entry.Key, out var current) && current.ModRevision == entry.ModRevision) RemoveLocked(current);
+            }
         }
     }
 
@@ -152,6 +192,7 @@ public sealed class InMemoryStore : IStore
         lock (_gate)
         {
             _disposed = true;
+            _sweeper?.Dispose();
             foreach (var w in _watchers) w.Complete(null);
             _watchers.Clear();
         }

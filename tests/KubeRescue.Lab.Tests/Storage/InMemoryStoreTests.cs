@@ -1,5 +1,6 @@
 using System.Text;
 using KubeRescue.Lab.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KubeRescue.Lab.Tests.Storage;
 
@@ -71,5 +72,45 @@ public class InMemoryStoreTests
         using var ok = store.Watch("/", 2);
         Assert.True(ok.Events.TryRead(out var first));
         Assert.Equal(3, first.Revision);
+    }
+
+    [Fact]
+    public async Task A_key_with_a_ttl_is_deleted_once_it_passes_without_a_write_and_each_write_sets_it_anew()
+    {
+        var clock = new FakeTimeProvider();
+        await using var store = new InMemoryStore(clock: clock);
+        var ttl = TimeSpan.FromMinutes(1);
+        var e = await store.CreateAsync("/e/a", B("1"), ttl);
+        await store.CreateAsync("/e/b", B("x"), ttl);
+        await store.CreateAsync("/c/kept", B("k"));
+        using var watch = store.Watch("/", store.Revision);
+
+        clock.Advance(TimeSpan.FromSeconds(40));
+        var e2 = await store.UpdateAsync("/e/a", e.ModRevision, B("2"), ttl);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        // 70 s after both were created: b has expired; a was written 30 s ago.
+        Assert.Null(await store.GetAsync("/e/b"));
+        Assert.NotNull(await store.GetAsync("/e/a"));
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Null(await store.GetAsync("/e/a"));
+        Assert.NotNull(await store.GetAsync("/c/kept"));
+        // Expiry is a delete like any other: watches see it, with the last value.
+        var events = new List<StoreEvent>();
+        while (watch.Events.TryRead(out var ev)) events.Add(ev);
+        Assert.Equal([(StoreEventType.Updated, "/e/a"), (StoreEventType.Deleted, "/e/b"), (StoreEventType.Deleted, "/e/a")],
+            events.Select(ev => (ev.Type, ev.Value.Key)));
+        Assert.Equal(e2.ModRevision, events[^1].Value.ModRevision);
+    }
+
+    [Fact]
+    public async Task A_write_without_a_ttl_keeps_the_key()
+    {
+        var clock = new FakeTimeProvider();
+        await using var store = new InMemoryStore(clock: clock);
+        var e = await store.CreateAsync("/e/a", B("1"), TimeSpan.FromMinutes(1));
+        await store.UpdateAsync("/e/a", e.ModRevision, B("2"));
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal("2", Encoding.UTF8.GetString((await store.GetAsync("/e/a"))!.Value));
     }
 }

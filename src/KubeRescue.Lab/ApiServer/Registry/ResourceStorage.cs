@@ -18,13 +18,19 @@ public sealed record StoredObject(JsonObject Object, KeyValue Entry)
 /// store does it: server-set metadata on create, guaranteed updates with optimistic concurrency, no-op
 /// updates that write nothing, and deletion that waits for finalizers.
 /// </summary>
-public sealed class ResourceStorage(IStore store, ResourceRegistry registry, TimeProvider clock)
+/// <param name="ttls">
+/// How long objects of a resource live after their last write, as the registry's TTLFunc (kube-apiserver gives
+/// events one, <c>--event-ttl</c>); resources not named live until deleted.
+/// </param>
+public sealed class ResourceStorage(IStore store, ResourceRegistry registry, TimeProvider clock, IReadOnlyDictionary<GroupResource, TimeSpan>? ttls = null)
 {
     const string GenerateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     public IStore Store { get; } = store;
     public ResourceRegistry Registry { get; } = registry;
     public TimeProvider Clock { get; } = clock;
+
+    TimeSpan? Ttl(ResourceType rt) => ttls is not null && ttls.TryGetValue(rt.GroupResource, out var ttl) ? ttl : null;
 
     public string Now() => Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
@@ -69,7 +75,7 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
             }
             try
             {
-                var kv = await Store.CreateAsync(key, ObjectCodec.Encode(obj), ct);
+                var kv = await Store.CreateAsync(key, ObjectCodec.Encode(obj), Ttl(rt), ct);
                 meta["resourceVersion"] = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
                 return obj;
             }
@@ -122,7 +128,7 @@ public sealed class ResourceStorage(IStore store, ResourceRegistry registry, Tim
                     await Store.DeleteAsync(key, current.ResourceVersion, ct);
                     return (updated, true);
                 }
-                var kv = await Store.UpdateAsync(key, current.ResourceVersion, bytes, ct);
+                var kv = await Store.UpdateAsync(key, current.ResourceVersion, bytes, Ttl(rt), ct);
                 updated["metadata"]!["resourceVersion"] = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
                 return (updated, false);
             }
