@@ -28,6 +28,8 @@ public sealed record LabApiServerOptions
     public WatchOptions Watch { get; init; } = new();
     /// <summary>Events kept for watches to resume from; older resourceVersions get 410 Expired.</summary>
     public int WatchHistory { get; init; } = 100_000;
+    /// <summary>How long an event is kept after its last write, as kube-apiserver's --event-ttl (default 1 h).</summary>
+    public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
     public IStore? Store { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
     /// <summary>The API faults to start with (kept in the cluster; see <see cref="FaultInjector"/>).</summary>
@@ -84,9 +86,9 @@ public sealed class LabApiServer : IAsyncDisposable
         var certificates = LabCertificates.Create(addresses: ReachableAt(options.BindAddress));
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var componentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var store = options.Store ?? new InMemoryStore(options.WatchHistory);
+        var store = options.Store ?? new InMemoryStore(options.WatchHistory, clock: options.Clock);
         var registry = new ResourceRegistry(BuiltInResources.All);
-        var storage = new ResourceStorage(store, registry, options.Clock);
+        var storage = new ResourceStorage(store, registry, options.Clock, new Dictionary<GroupResource, TimeSpan> { [new("", "events")] = options.EventTtl });
         await CreateSystemNamespacesAsync(storage, ct);
         await BootstrapPolicy.CreateAsync(storage, ct);
 
