@@ -2,7 +2,8 @@
 // as its own process and drives it over HTTPS with bearer-token auth, as kubectl and client-go do.
 //
 //   dotnet run -c Release --project bench/ApiBench            # full run, a few minutes
-//   dotnet run -c Release --project bench/ApiBench -- --quick  # small version (CI)
+//   dotnet run -c Release --project bench/ApiBench -- --quick  # small version
+//   ... -- --quick --cli path/to/kube-rescue.dll                 # a CLI already built (the end-to-end test's), not ./kube-rescue's
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -13,6 +14,7 @@ using System.Text.Json;
 using KubeRescue.Bench.Api;
 
 var quick = args.Contains("--quick");
+var cli = args.SkipWhile(a => a != "--cli").Skip(1).FirstOrDefault() is { } given ? Path.GetFullPath(given) : null;
 var scale = new Scale(
     Seconds: quick ? 1 : 10,
     Concurrency: 32,
@@ -21,7 +23,7 @@ var scale = new Scale(
     Watchers: quick ? 10 : 100,
     WatchEvents: quick ? 20 : 200);
 
-await using var lab = await LabProcess.StartAsync();
+await using var lab = await LabProcess.StartAsync(cli);
 Console.WriteLine($"# lab API server benchmark ({(quick ? "quick" : "full")})");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; date {DateTime.UtcNow:yyyy-MM-dd}");
 Console.WriteLine();
@@ -105,7 +107,7 @@ namespace KubeRescue.Bench.Api
 
     record LoadResult(double PerSecond, double P50, double P99);
 
-    /// <summary>The lab as a separate process, started through the repository's ./kube-rescue script.</summary>
+    /// <summary>The lab as a separate process, started through the repository's ./kube-rescue script or a built CLI.</summary>
     sealed class LabProcess : IAsyncDisposable
     {
         readonly Process _process;
@@ -116,13 +118,14 @@ namespace KubeRescue.Bench.Api
 
         LabProcess(Process process, string dir, Uri url, string token, X509Certificate2 ca) => (_process, _dir, Url, Token, _ca) = (process, dir, url, token, ca);
 
-        public static async Task<LabProcess> StartAsync()
+        public static async Task<LabProcess> StartAsync(string? cli)
         {
             var root = AppContext.BaseDirectory;
             while (!File.Exists(Path.Combine(root, "KubeRescue.slnx"))) root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new InvalidOperationException("run from inside the repository");
             var dir = Directory.CreateTempSubdirectory("kube-rescue-bench-").FullName;
             var kubeconfig = Path.Combine(dir, "kubeconfig");
-            var psi = new ProcessStartInfo(Path.Combine(root, "kube-rescue")) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo(cli is null ? Path.Combine(root, "kube-rescue") : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            if (cli is not null) psi.ArgumentList.Add(cli);
             foreach (var a in new[] { "lab", "up", "--api-only", "--kubeconfig", kubeconfig }) psi.ArgumentList.Add(a);
             var process = Process.Start(psi)!;
             _ = process.StandardError.ReadToEndAsync();
