@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary>
@@ -17,41 +14,23 @@ public sealed class ScaleBenchCollection
 [Collection(ScaleBenchCollection.Name)]
 public sealed class ScaleBenchTests
 {
-#if DEBUG
-    const string Configuration = "Debug";
-#else
-    const string Configuration = "Release";
-#endif
-
     [Fact]
     public async Task The_scale_benchmark_runs_quick_and_reports_every_measure()
     {
-        var psi = new ProcessStartInfo("dotnet");
-        foreach (var a in new[] { "run", "--project", Path.Combine(NativeBuild.Root, "bench", "Scale"), "-c", Configuration, "--", "--quick", "--cli", Processes.CliDll })
-            psi.ArgumentList.Add(a);
-        var bench = await Processes.RunAsync(psi, timeout: TimeSpan.FromMinutes(6));
-        Assert.True(bench.ExitCode == 0, bench.Output);
-
-        // A measure's result, found by the start of its name (LIST rows end with the size they read).
-        string Row(string measure)
-        {
-            var row = Regex.Match(bench.Stdout, $@"^\| {Regex.Escape(measure)}[^|]* \| (?<result>[^|]+) \|", RegexOptions.Multiline);
-            Assert.True(row.Success, $"no row '{measure}' in:\n{bench.Stdout}");
-            return row.Groups["result"].Value;
-        }
+        var bench = await QuickBench.RunAsync("Scale", TimeSpan.FromMinutes(6));
         const string latencies = @"^p50 \d+\.\d+ m?s, p99 \d+\.\d+ m?s, max \d+\.\d+ m?s \([\d,]+ calls\)$";
-        Assert.Matches(@"^\d+\.\d s, RSS \d+ MiB$", Row("lab boot to ready"));
-        Assert.Matches(@"^\d+ s \(\d+ pods/s\)$", Row("1,500 pods in 5 Deployments"));
-        Assert.Matches(@"^\d+\.\d\d s, 1\d API calls \(slowest \d+ ms\), \d+ KiB received, exit 0$", Row("`kube-rescue status` before the pods"));
-        Assert.Matches(@"^\d+\.\d\d s, 1\d API calls \(slowest \d+ ms\), \d+ KiB received, exit 0$", Row("`kube-rescue status` (a process"));
+        Assert.Matches(@"^\d+\.\d s, RSS \d+ MiB$", bench.Row("lab boot to ready"));
+        Assert.Matches(@"^\d+ s \(\d+ pods/s\)$", bench.Row("1,500 pods in 5 Deployments"));
+        Assert.Matches(@"^\d+\.\d\d s, 1\d API calls \(slowest \d+ ms\), \d+ KiB received, exit 0$", bench.Row("`kube-rescue status` before the pods"));
+        Assert.Matches(@"^\d+\.\d\d s, 1\d API calls \(slowest \d+ ms\), \d+ KiB received, exit 0$", bench.Row("`kube-rescue status` (a process"));
         // kubectl pages the 1,500 pods (and the control plane's) by 500: four pages at least, every row printed.
-        Assert.Matches(@"^\d+\.\d\d s, ([4-9]|\d\d) API calls \(slowest \d+ ms\), \d+\.\d MiB received, 1,5\d\d rows$", Row("`kubectl get pods --all-namespaces`, discovery cached"));
-        Assert.Matches(@"^\d+/s$", Row("heartbeat writes with no other load: node Lease renewals"));
-        Assert.Matches(@"^\d+ MiB$", Row("lab RSS with heartbeats running"));
-        Assert.Matches(latencies, Row("GET pod, 8 concurrent clients"));
-        Assert.Matches(latencies, Row("POST configmap, 8 concurrent clients"));
-        Assert.Matches(latencies, Row("LIST pods in a namespace"));
-        Assert.Matches(latencies, Row("LIST all pods, cluster, whole"));
-        Assert.Matches(latencies, Row("PATCH pod (merge patch of an annotation) beside the LISTs"));
+        Assert.Matches(@"^\d+\.\d\d s, ([4-9]|\d\d) API calls \(slowest \d+ ms\), \d+\.\d MiB received, 1,5\d\d rows$", bench.Row("`kubectl get pods --all-namespaces`, discovery cached"));
+        Assert.Matches(@"^\d+/s$", bench.Row("heartbeat writes with no other load: node Lease renewals"));
+        Assert.Matches(@"^\d+ MiB$", bench.Row("lab RSS with heartbeats running"));
+        Assert.Matches(latencies, bench.Row("GET pod, 8 concurrent clients"));
+        Assert.Matches(latencies, bench.Row("POST configmap, 8 concurrent clients"));
+        Assert.Matches(latencies, bench.Row("LIST pods in a namespace"));
+        Assert.Matches(latencies, bench.Row("LIST all pods, cluster, whole"));
+        Assert.Matches(latencies, bench.Row("PATCH pod (merge patch of an annotation) beside the LISTs"));
     }
 }
