@@ -8,6 +8,7 @@
 using System.Globalization;
 using System.Text.Json;
 using KubeRescue.Bench.Soak;
+using KubeRescue.Lab.ApiServer.Faults;
 using KubeRescue.Lab.Faults;
 
 var quick = false;

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using k8s;
 using KubeRescue.Diagnosis;
-using KubeRescue.Lab;
+using KubeRescue.Lab.ApiServer.Faults;
 using KubeRescue.Lab.Components;
-using KubeRescue.Lab.ControlPlane;
 using KubeRescue.Lab.Faults;
+using KubeRescue.Lab;
+using k8s;
 
 namespace KubeRescue.Bench.Soak;
 
@@ -61,14 +61,14 @@ sealed record KillRun(int Run, string Component, double? KillAfter, string? Kill
 sealed class KillLab : IAsyncDisposable
 {
     readonly LabCluster _cluster;
-    readonly Kubernetes _admin;
+    readonly k8s.Kubernetes _admin;
     readonly string _directory;
     readonly double _timeScale;
 
     KillLab(LabCluster cluster, string directory, double timeScale)
     {
         (_cluster, _directory, _timeScale) = (cluster, directory, timeScale);
-        _admin = new Kubernetes(cluster.Api.ClientConfiguration());
+        _admin = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
     }
 
     string Kubeconfig => Path.Combine(_directory, "kubeconfig");

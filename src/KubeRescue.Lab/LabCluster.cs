@@ -1,12 +1,12 @@
-using k8s;
-using k8s.Models;
+using KubeRescue.Lab.ApiServer.Faults;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Bootstrap;
+using KubeRescue.Lab.Components.ControllerManager;
+using KubeRescue.Lab.Components.Nodes;
+using KubeRescue.Lab.Components.Scheduler;
 using KubeRescue.Lab.Components;
-using KubeRescue.Lab.ControlPlane;
-using KubeRescue.Lab.ControlPlane.ControllerManager;
-using KubeRescue.Lab.ControlPlane.Scheduler;
-using KubeRescue.Lab.Nodes;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab;
 
@@ -25,7 +25,7 @@ public sealed record LabClusterOptions
     /// <summary>Where the components' logs go (each line prefixed by its source).</summary>
     public TextWriter Log { get; init; } = TextWriter.Null;
     /// <summary>API faults for clients from the start (the lab's own components never see them).</summary>
-    public Faults.ApiFaults ApiFaults { get; init; } = Faults.ApiFaults.None;
+    public ApiFaults ApiFaults { get; init; } = ApiFaults.None;
     /// <summary>More users, from a static token file (see <see cref="LabApiServerOptions.TokenAuthFile"/>).</summary>
     public string? TokenAuthFile { get; init; }
 }
@@ -42,7 +42,7 @@ public sealed class LabCluster : IAsyncDisposable
         Api = api;
         Kubelets = kubelets;
         Options = options;
-        Leases = LeaseLedger.Start(api.Store, [.. ControlPlaneReadiness.Components]);
+        Leases = LeaseLedger.Start(api.Storage, [.. ControlPlaneReadiness.Components]);
     }
 
     public LabApiServer Api { get; }
@@ -103,7 +103,7 @@ public sealed class LabCluster : IAsyncDisposable
     /// </summary>
     async Task BootSelfHostedAsync(IReadOnlyList<object> manifests, IReadOnlyList<IEmulatedBinary> binaries, Action<string> say, CancellationToken ct)
     {
-        using var client = new Kubernetes(Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(Api.ClientConfiguration());
         say("starting the temporary bootstrap control plane");
         var temporary = TemporaryControlPlane.Start(Kubelets.NewClientConfiguration(), "master-1", Options.Timing, Options.Log,
             (binaries[0], "kube-scheduler", ["--leader-elect=true"]),

@@ -23,7 +23,7 @@ public sealed class LabServerFixture : IAsyncLifetime
     }
 
     public LabApiServer Server { get; private set; } = null!;
-    public Kubernetes Client { get; private set; } = null!;
+    public k8s.Kubernetes Client { get; private set; } = null!;
 
     /// <summary>Short bookmark interval and a small history so bookmark and 410 tests run in seconds.</summary>
     public static LabApiServerOptions Options => new()
@@ -38,7 +38,7 @@ public sealed class LabServerFixture : IAsyncLifetime
         Client = NewClient();
     }
 
-    public Kubernetes NewClient() => new(Server.ClientConfiguration());
+    public k8s.Kubernetes NewClient() => new(Server.ClientConfiguration());
 
     /// <summary>An HttpClient that trusts the lab's CA, for requests the typed client cannot make (bad input, raw discovery).</summary>
     public HttpClient Http(bool authenticated = true, Version? version = null)

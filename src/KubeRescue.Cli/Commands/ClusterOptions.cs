@@ -29,13 +29,13 @@ public sealed class ClusterOptions
     }
 
     /// <summary>A client for <paramref name="config"/> that retries what a struggling API server could not serve, logging its calls (each attempt) when <c>--verbose</c> was given.</summary>
-    public Kubernetes CreateClient(ParseResult result, KubernetesClientConfiguration config) => CreateClient(config, result.GetValue(Verbose));
+    public k8s.Kubernetes CreateClient(ParseResult result, KubernetesClientConfiguration config) => CreateClient(config, result.GetValue(Verbose));
 
-    public static Kubernetes CreateClient(KubernetesClientConfiguration config, bool verbose)
+    public static k8s.Kubernetes CreateClient(KubernetesClientConfiguration config, bool verbose)
     {
-        if (!verbose) return new Kubernetes(config, new RetryHandler());
+        if (!verbose) return new k8s.Kubernetes(config, new RetryHandler());
         var log = new ApiCallLog(Console.Error);
-        return new Kubernetes(config, new RetryHandler(log.Retrying), log);
+        return new k8s.Kubernetes(config, new RetryHandler(log.Retrying), log);
     }
 
     /// <summary>

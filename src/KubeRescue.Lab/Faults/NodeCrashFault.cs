@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Nodes;
+using KubeRescue.Lab.Components.Nodes;
 
 namespace KubeRescue.Lab.Faults;
 

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using k8s;
-using k8s.Models;
+using KubeRescue.Lab.ApiServer.Faults;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.Faults;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab.Tests.ApiServer;
 

@@ -9,7 +9,7 @@ namespace KubeRescue.Lab.Tests.ApiServer;
 /// <summary>Object lifecycle semantics through the official client, as a real API server has them.</summary>
 public class ObjectSemanticsTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     static async Task<HttpStatusCode> StatusOf(Func<Task> call)
     {
@@ -132,7 +132,7 @@ public class ObjectSemanticsTests(LabServerFixture lab) : IClassFixture<LabServe
     {
         var name = Unique("counter");
         await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new() { Name = name }, Data = new Dictionary<string, string> { ["n"] = "0" } }, "default");
-        async Task Increment(Kubernetes c)
+        async Task Increment(k8s.Kubernetes c)
         {
             for (var i = 0; i < 10; i++)
             {

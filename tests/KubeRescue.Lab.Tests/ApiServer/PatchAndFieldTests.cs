@@ -11,7 +11,7 @@ namespace KubeRescue.Lab.Tests.ApiServer;
 /// <summary>The three patch types through the official client, and what happens to fields the lab does not model.</summary>
 public class PatchAndFieldTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     [Fact]
     public async Task Patches_see_the_resource_version_so_a_json_patch_can_test_it_and_a_merge_patch_can_pin_it()

@@ -12,7 +12,7 @@ namespace KubeRescue.Lab.Tests.ApiServer;
 /// <summary>Request bodies in Kubernetes protobuf, as kubectl 1.31+ sends its typed-client calls, over HTTPS.</summary>
 public class ProtobufBodyTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     async Task<(HttpStatusCode Code, JsonElement Body)> Send(HttpMethod method, string path, byte[] body, string contentType = "application/vnd.kubernetes.protobuf")
     {

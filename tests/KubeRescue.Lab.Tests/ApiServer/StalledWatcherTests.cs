@@ -3,7 +3,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using KubeRescue.Lab.ApiServer.Hosting;
-using KubeRescue.Lab.Storage;
+using KubeRescue.Lab.ApiServer.Storage;
 
 namespace KubeRescue.Lab.Tests.ApiServer;
 

@@ -9,7 +9,7 @@ namespace KubeRescue.Lab.Tests.ApiServer;
 /// <summary>Watch semantics through the official client: resume, 410, bookmarks, filtered transitions.</summary>
 public class WatchTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     async Task<string> NewNamespace()
     {

@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Faults;
-using KubeRescue.Lab.Nodes;
+using KubeRescue.Lab.Components.Nodes;
 
 namespace KubeRescue.Lab.Tests.Cluster;
 
@@ -20,7 +20,7 @@ public class FaultScenarioTests
     public async Task A_bad_flag_rollout_leaves_the_new_revision_crash_looping_and_the_old_one_gone()
     {
         await using var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
-        using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
         var progress = new List<string>();
         await BadFlagFault.RunAsync(client, ["kube-controller-manager"], Poll, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), progress.Add, CancellationToken.None);
 
@@ -52,7 +52,7 @@ public class FaultScenarioTests
     public async Task A_node_crash_breaks_the_instance_on_that_node_only_until_the_node_is_mended()
     {
         await using var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
-        using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
         var victim = (await Pods(client, "kube-scheduler")).First();
         var node = victim.Spec.NodeName;
 

@@ -9,14 +9,14 @@ namespace KubeRescue.Lab.Tests.Cluster;
 public sealed class LabClusterFixture : IAsyncLifetime
 {
     public LabCluster Cluster { get; private set; } = null!;
-    public Kubernetes Client { get; private set; } = null!;
+    public k8s.Kubernetes Client { get; private set; } = null!;
     public List<string> Progress { get; } = [];
 
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 2, Timing = new LabTiming(5) }, Progress.Add, cts.Token);
-        Client = new Kubernetes(Cluster.Api.ClientConfiguration());
+        Client = new k8s.Kubernetes(Cluster.Api.ClientConfiguration());
     }
 
     public async Task DisposeAsync()
@@ -28,7 +28,7 @@ public sealed class LabClusterFixture : IAsyncLifetime
 
 public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFixture>
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     async Task<IList<V1Pod>> Pods(string app) =>
         (await _client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: $"k8s-app={app}")).Items;
@@ -104,7 +104,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
     {
         // Run on its own copy of the cluster state: it breaks the scheduler for good.
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
-        using var client = new Kubernetes(broken.Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(broken.Api.ClientConfiguration());
         await DeletePodsFault.RunAsync(client, ["kube-scheduler"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
         // The controller-manager has recreated them; nothing schedules them.
         var replacements = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
@@ -126,7 +126,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
     public async Task Without_a_controller_manager_nothing_recreates_its_pods()
     {
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
-        using var client = new Kubernetes(broken.Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(broken.Api.ClientConfiguration());
         var deleted = await DeletePodsFault.RunAsync(client, ["kube-controller-manager"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
         Assert.True(deleted >= 2);
         var brokenAt = DateTime.UtcNow;
@@ -141,7 +141,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
     {
         ["metadata"] = new System.Text.Json.Nodes.JsonObject
         {
-            ["annotations"] = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation] = value },
+            ["annotations"] = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Components.Nodes.KubeletFleet.FaultAnnotation] = value },
         },
     }.ToJsonString(), V1Patch.PatchType.MergePatch);
 
@@ -149,7 +149,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
     public async Task A_stopped_kubelet_turns_its_node_unknown_and_its_pods_are_evicted_on_schedule()
     {
         await using var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 1, Workers = 2, Timing = new LabTiming(5) });
-        using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
         // Tolerates the unreachable taint for 10 s (2 s at this speed) instead of the default 300 s.
         V1Toleration Tolerate(string key) => new() { Key = key, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 10 };
         await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
@@ -203,7 +203,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
             }
             await using (var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 1, Workers = 1, ManifestsDirectory = dir, Timing = new LabTiming(5) }))
             {
-                using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+                using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
                 var scheduler = await client.AppsV1.ReadNamespacedDeploymentAsync("kube-scheduler", "kube-system");
                 Assert.Equal(1, scheduler.Spec.Replicas);
                 Assert.Equal(1, scheduler.Status.AvailableReplicas);

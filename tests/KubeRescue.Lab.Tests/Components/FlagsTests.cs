@@ -36,13 +36,6 @@ public class FlagsTests
     {
         Assert.Equal(error, Scheduler().Parse([arg]));
     }
-
-    [Theory]
-    [InlineData("15s", 15)]
-    [InlineData("1m30s", 90)]
-    [InlineData("500ms", 0.5)]
-    [InlineData("1h", 3600)]
-    public void Go_durations(string text, double seconds) => Assert.Equal(TimeSpan.FromSeconds(seconds), Flags.ParseGoDuration(text));
 }
 
 public class LabTimingTests

@@ -11,7 +11,7 @@ public class InformerTests
     public async Task Lists_then_sees_adds_updates_and_deletes_in_order()
     {
         await using var server = await LabApiServer.StartAsync(new LabApiServerOptions());
-        using var client = new Kubernetes(server.ClientConfiguration());
+        using var client = new k8s.Kubernetes(server.ClientConfiguration());
         var informer = Informers.Pods(client);
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         informer.Added += p => log.Enqueue($"+{p.Metadata.Name}");
@@ -40,7 +40,7 @@ public class InformerTests
     public async Task A_throwing_handler_does_not_stop_the_informer()
     {
         await using var server = await LabApiServer.StartAsync(new LabApiServerOptions());
-        using var client = new Kubernetes(server.ClientConfiguration());
+        using var client = new k8s.Kubernetes(server.ClientConfiguration());
         var informer = Informers.Pods(client);
         var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var failures = 0;

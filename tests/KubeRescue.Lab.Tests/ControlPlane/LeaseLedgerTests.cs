@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
-using KubeRescue.Lab.ControlPlane;
-using W = KubeRescue.Lab.ControlPlane.LeaseLedger.Write;
+using W = KubeRescue.Lab.LeaseLedger.Write;
 
 namespace KubeRescue.Lab.Tests.ControlPlane;
 
@@ -40,7 +39,7 @@ public class LeaseLedgerTests(LabServerFixture lab) : IClassFixture<LabServerFix
     [Fact]
     public async Task Every_write_to_the_followed_leases_is_recorded_from_the_store_and_others_are_not()
     {
-        await using var ledger = LeaseLedger.Start(lab.Server.Store, "ledger-followed");
+        await using var ledger = LeaseLedger.Start(lab.Server.Storage, "ledger-followed");
         var now = DateTime.UtcNow;
         V1Lease Lease(string name, string holder) => new()
         {

@@ -4,7 +4,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using KubeRescue.Lab.Components;
-using KubeRescue.Lab.Nodes;
+using KubeRescue.Lab.Components.Nodes;
 
 namespace KubeRescue.Lab.Tests.Nodes;
 
@@ -18,7 +18,7 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
     readonly string _id = Guid.NewGuid().ToString("N")[..6];
     readonly StringWriter _log = new();
 
-    Kubernetes Client => lab.Client;
+    k8s.Kubernetes Client => lab.Client;
 
     KubeletFleet NewFleet(params IEmulatedBinary[] binaries) => new(lab.Server.ClientConfiguration(), Fast, binaries, _log);
 
@@ -318,7 +318,7 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
     {
         var recorder = new FakeBinary("hyperkube", async (context, stop) =>
         {
-            using var client = new Kubernetes(context.Client);
+            using var client = new k8s.Kubernetes(context.Client);
             await client.CoreV1.ReadNamespacedPodAsync(context.PodName, context.PodNamespace, cancellationToken: stop);
             try { await Task.Delay(System.Threading.Timeout.Infinite, stop); } catch (OperationCanceledException) { }
             return 0;

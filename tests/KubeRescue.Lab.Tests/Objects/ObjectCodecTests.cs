@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using k8s.Models;
+using System.Text;
+using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Objects;
+using k8s.Models;
 
 namespace KubeRescue.Lab.Tests.Objects;
 

@@ -1,3 +1,4 @@
+using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Objects.Protobuf;
 using static KubeRescue.Lab.Tests.Objects.Pb;

@@ -1,5 +1,5 @@
 using System.Text;
-using KubeRescue.Lab.Storage;
+using KubeRescue.Lab.ApiServer.Storage;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubeRescue.Lab.Tests.Storage;

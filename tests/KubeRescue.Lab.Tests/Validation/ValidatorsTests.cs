@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Validation;
 
 namespace KubeRescue.Lab.Tests.Validation;
@@ -190,7 +191,7 @@ public class ValidatorsTests
         d["spec"]!["selector"] = J("""{"matchLabels":{"app":"db"}}""");
         var e = Assert.Single(Validators.Deployment(d));
         Assert.Equal("spec.template.metadata.labels: Invalid value: {\"app\":\"web\",\"tier\":\"front\"}: `selector` does not match template `labels`", e.ToString());
-        Assert.Equal("Deployment.apps \"web\" is invalid: " + e, Validators.InvalidMessage("Deployment", "apps", "web", [e]));
+        Assert.Equal("Deployment.apps \"web\" is invalid: " + e, ApiException.InvalidMessage("Deployment", "apps", "web", [e]));
     }
 
     [Fact]
@@ -228,14 +229,14 @@ public class ValidatorsTests
     [Fact]
     public void InvalidMessageFormats()
     {
-        Assert.Equal("Pod \"x\" is invalid", Validators.InvalidMessage("Pod", "", "x", []));
+        Assert.Equal("Pod \"x\" is invalid", ApiException.InvalidMessage("Pod", "", "x", []));
         var errs = Validators.Pod(J("""{"metadata":{"name":"x","namespace":"d"},"spec":{"containers":[{"name":"c"}],"restartPolicy":"No"}}"""));
         Assert.Equal(
             "Pod \"x\" is invalid: [spec.containers[0].image: Required value, spec.restartPolicy: Unsupported value: \"No\": supported values: \"Always\", \"OnFailure\", \"Never\"]",
-            Validators.InvalidMessage("Pod", null, "x", errs));
+            ApiException.InvalidMessage("Pod", null, "x", errs));
         var dup = new FieldError("FieldValueRequired", "a", "Required value");
         Assert.Equal("Lease.coordination.k8s.io \"l\" is invalid: a: Required value",
-            Validators.InvalidMessage("Lease", "coordination.k8s.io", "l", [dup, dup]));
+            ApiException.InvalidMessage("Lease", "coordination.k8s.io", "l", [dup, dup]));
     }
 
     [Fact]

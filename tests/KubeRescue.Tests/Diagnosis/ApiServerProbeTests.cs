@@ -26,7 +26,7 @@ public class ApiServerProbeTests
         var standIn = new StandIn(path => path == "/prefix/readyz"
             ? (HttpStatusCode.InternalServerError, "[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[+]poststarthook/start-informers ok\nreadyz check failed\n")
             : (HttpStatusCode.OK, "[+]ping ok\nlivez check passed\n"));
-        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = "https://api.example:6443/prefix", AccessToken = "t0ken" }, standIn);
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "https://api.example:6443/prefix", AccessToken = "t0ken" }, standIn);
 
         var health = await ApiServerProbe.ProbeAsync(client, CancellationToken.None);
 
@@ -39,7 +39,7 @@ public class ApiServerProbeTests
     public async Task Endpoints_this_user_may_not_read_are_no_evidence_of_ill_health()
     {
         var standIn = new StandIn(_ => (HttpStatusCode.Forbidden, """{"kind":"Status","reason":"Forbidden"}"""));
-        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = "https://api.example:6443" }, standIn);
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "https://api.example:6443" }, standIn);
         var health = await ApiServerProbe.ProbeAsync(client, CancellationToken.None);
         Assert.Equal((true, true, Verdict.Healthy), (health.Live, health.Ready, health.Verdict));
         Assert.Equal("/livez: not asked, HTTP 403: this user may not read it; /readyz: not asked, HTTP 403: this user may not read it", health.Detail);
@@ -48,7 +48,7 @@ public class ApiServerProbeTests
     [Fact]
     public async Task An_unreachable_server_is_down_not_an_exception()
     {
-        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
         var health = await ApiServerProbe.ProbeAsync(client, CancellationToken.None);
         Assert.Equal((false, false, Verdict.Down), (health.Live, health.Ready, health.Verdict));
         Assert.StartsWith("/livez: Connection refused", health.Detail);

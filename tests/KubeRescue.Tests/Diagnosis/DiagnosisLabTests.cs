@@ -62,7 +62,7 @@ public class DiagnosisLabTests
     {
         await using var cluster = await StartLabAsync();
         var log = new RequestLog();
-        using var client = new Kubernetes(cluster.Api.ClientConfiguration(), log);
+        using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration(), log);
 
         // Right after boot a pod may still be getting ready; what is asserted is that the lab becomes healthy.
         ControlPlaneStatus status = null!;
@@ -126,7 +126,7 @@ public class DiagnosisLabTests
     public async Task A_scheduler_crashing_on_one_master_is_degraded_and_with_its_pods_deleted_down_with_pods_waiting_for_it()
     {
         await using var cluster = await StartLabAsync();
-        using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
         var victim = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items[0];
         var node = victim.Spec.NodeName;
         await NodeCrashFault.RunAsync(client, node, [Scheduler.Name], Poll, TimeSpan.FromSeconds(60), _ => { }, CancellationToken.None);
@@ -159,7 +159,7 @@ public class DiagnosisLabTests
     public async Task A_bad_flag_rollout_is_down_with_the_current_revision_crash_looping_and_names_the_last_good_revision()
     {
         await using var cluster = await StartLabAsync();
-        using var client = new Kubernetes(cluster.Api.ClientConfiguration());
+        using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
         await BadFlagFault.RunAsync(client, [Scheduler.Name], Poll, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), _ => { }, CancellationToken.None);
 
         // A crash loop runs for a moment between back-offs; the verdict is read when the pods show the loop.

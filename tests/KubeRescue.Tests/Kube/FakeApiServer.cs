@@ -53,7 +53,7 @@ sealed class FakeApiServer : DelegatingHandler
     }
 
     /// <summary>A client whose every request this server answers, through <paramref name="outer"/> handlers first.</summary>
-    public Kubernetes Client(params DelegatingHandler[] outer) =>
+    public k8s.Kubernetes Client(params DelegatingHandler[] outer) =>
         new(new KubernetesClientConfiguration { Host = "https://fake.invalid", AccessToken = "t" }, [.. outer, this]);
 
     sealed class CutStream(string[] lines) : Stream

@@ -12,7 +12,7 @@ namespace KubeRescue.Tests.Placement;
 public class MasterPlacementLabTests(HealthyLab lab)
 {
     static readonly ControlPlaneComponent Scheduler = ControlPlaneComponent.Scheduler;
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     async Task<V1Pod> DraftAsync() =>
         RescuePodRenderer.Draft(Scheduler, await RescueSources.ResolveAsync(_client, Scheduler, RescueSourceSpec.Default, CancellationToken.None));

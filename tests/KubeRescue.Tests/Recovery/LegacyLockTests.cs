@@ -17,7 +17,7 @@ public class LegacyLockTests
     public async Task The_leader_is_read_from_an_endpoints_lock_when_there_is_no_lease()
     {
         await using var server = await LabApiServer.StartAsync(new LabApiServerOptions());
-        using var client = new Kubernetes(server.ClientConfiguration());
+        using var client = new k8s.Kubernetes(server.ClientConfiguration());
         var labels = new Dictionary<string, string> { ["k8s-app"] = "kube-scheduler" };
         var pod = await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {

@@ -38,7 +38,7 @@ public class LostAnswerRecoveryTests
         await using var lab = await RecoveryScenario.StartAsync();
         await DeletePodsFault.RunAsync(lab.Client, ["kube-scheduler", "kube-controller-manager"], RecoveryScenario.Poll, TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
         var lost = new LostAnswers();
-        using var client = new Kubernetes(lab.Cluster.Api.ClientConfiguration(), new RetryHandler(), lost);
+        using var client = new k8s.Kubernetes(lab.Cluster.Api.ClientConfiguration(), new RetryHandler(), lost);
 
         var result = await lab.RecoverAsync(lab.Options(), client: client);
 

@@ -15,7 +15,7 @@ sealed class RecoveryScenario : IAsyncDisposable
     /// <summary>The lab's log; the synchronized writer locks on itself, so reads take the same lock.</summary>
     public required TextWriter Log { get; init; }
     public required StringWriter LogText { get; init; }
-    public required Kubernetes Client { get; init; }
+    public required k8s.Kubernetes Client { get; init; }
     public List<RecoveryEvent> Events { get; } = [];
 
     public static async Task<RecoveryScenario> StartAsync(int masters = 3)
@@ -23,7 +23,7 @@ sealed class RecoveryScenario : IAsyncDisposable
         var text = new StringWriter();
         var log = TextWriter.Synchronized(text);
         var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = masters, Workers = 1, Timing = new LabTiming(5), Log = log });
-        return new RecoveryScenario { Cluster = cluster, Client = new Kubernetes(cluster.Api.ClientConfiguration()), Log = log, LogText = text };
+        return new RecoveryScenario { Cluster = cluster, Client = new k8s.Kubernetes(cluster.Api.ClientConfiguration()), Log = log, LogText = text };
     }
 
     public RecoveryOptions Options(params ControlPlaneComponent[] components) => new()

@@ -12,13 +12,13 @@ namespace KubeRescue.Tests.Rendering;
 public sealed class BadSchedulerRolloutLab : IAsyncLifetime
 {
     public LabCluster Cluster { get; private set; } = null!;
-    public Kubernetes Client { get; private set; } = null!;
+    public k8s.Kubernetes Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) }, ct: cts.Token);
-        Client = new Kubernetes(Cluster.Api.ClientConfiguration());
+        Client = new k8s.Kubernetes(Cluster.Api.ClientConfiguration());
         await BadFlagFault.RunAsync(Client, ["kube-scheduler"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), _ => { }, cts.Token);
     }
 
@@ -33,7 +33,7 @@ public sealed class BadSchedulerRolloutLab : IAsyncLifetime
 public class BadRolloutLabTests(BadSchedulerRolloutLab lab) : IClassFixture<BadSchedulerRolloutLab>
 {
     static readonly ControlPlaneComponent Scheduler = ControlPlaneComponent.Scheduler;
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     Task<RescueSource> ResolveAsync(string spec) => RescueSources.ResolveAsync(_client, Scheduler, RescueSourceSpec.Parse(spec), CancellationToken.None);
 

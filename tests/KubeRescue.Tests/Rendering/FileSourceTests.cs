@@ -11,7 +11,7 @@ public sealed class FileSourceTests : IDisposable
     readonly string _directory = Directory.CreateTempSubdirectory("kube-rescue-source-").FullName;
 
     // A file source never reads the cluster: a client for an address nobody serves proves it.
-    readonly Kubernetes _client = new(new KubernetesClientConfiguration { Host = "https://127.0.0.1:9" });
+    readonly k8s.Kubernetes _client = new(new KubernetesClientConfiguration { Host = "https://127.0.0.1:9" });
 
     public void Dispose()
     {

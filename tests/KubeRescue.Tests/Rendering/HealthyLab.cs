@@ -13,13 +13,13 @@ public sealed class HealthyLab : IAsyncLifetime
     public const string Collection = "rescue pod: a healthy lab";
 
     public LabCluster Cluster { get; private set; } = null!;
-    public Kubernetes Client { get; private set; } = null!;
+    public k8s.Kubernetes Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) }, ct: cts.Token);
-        Client = new Kubernetes(Cluster.Api.ClientConfiguration());
+        Client = new k8s.Kubernetes(Cluster.Api.ClientConfiguration());
     }
 
     public async Task DisposeAsync()

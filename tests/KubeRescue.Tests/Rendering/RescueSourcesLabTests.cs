@@ -8,7 +8,7 @@ namespace KubeRescue.Tests.Rendering;
 [Collection(HealthyLab.Collection)]
 public class RescueSourcesLabTests(HealthyLab lab)
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     Task<RescueSource> ResolveAsync(RescueSourceSpec spec, ControlPlaneComponent? component = null) =>
         RescueSources.ResolveAsync(_client, component ?? ControlPlaneComponent.Scheduler, spec, CancellationToken.None);

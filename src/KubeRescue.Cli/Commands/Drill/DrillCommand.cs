@@ -1,18 +1,19 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using k8s;
 using KubeRescue.Cli.Commands.Recover;
 using KubeRescue.Cli.Commands.Status;
-using KubeRescue.Cli.Output;
 using KubeRescue.Cli.Output.Report;
+using KubeRescue.Cli.Output;
 using KubeRescue.Diagnosis;
-using KubeRescue.Lab;
+using KubeRescue.Lab.ApiServer.Faults;
 using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Faults;
+using KubeRescue.Lab;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
 using Spectre.Console;
+using k8s;
 
 namespace KubeRescue.Cli.Commands.Drill;
 
@@ -252,7 +253,7 @@ public static class DrillCommand
     static LeadershipCheck Leadership(LabCluster lab)
     {
         var writes = lab.Leases.Writes;
-        return new LeadershipCheck(writes.Count, KubeRescue.Lab.ControlPlane.LeaseLedger.Overlaps(writes), lab.Leases.Complete);
+        return new LeadershipCheck(writes.Count, KubeRescue.Lab.LeaseLedger.Overlaps(writes), lab.Leases.Complete);
     }
 
     /// <summary>The recovery's lines sit under the drill's own timeline.</summary>

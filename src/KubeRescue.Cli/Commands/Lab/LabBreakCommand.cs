@@ -1,7 +1,8 @@
 using System.CommandLine;
-using k8s;
+using KubeRescue.Lab.ApiServer.Faults;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.Faults;
+using k8s;
 
 namespace KubeRescue.Cli.Commands.Lab;
 
@@ -40,7 +41,7 @@ public static class LabBreakCommand
               bad-flag     roll the Deployment out with {BadFlagFault.Flag}, which the binary rejects: the new
                            revision crash-loops, then the old revision's pods go as a reboot of the masters would
                            take them. The Deployment's template is now bad; only the last good revision heals it.
-              node-crash   make the component crash on --node (annotation {KubeRescue.Lab.Nodes.KubeletFleet.CrashAnnotation}), while
+              node-crash   make the component crash on --node (annotation {KubeRescue.Lab.Components.Nodes.KubeletFleet.CrashAnnotation}), while
                            the other masters run it fine. Undo with: lab break node NAME --restore
 
             Examples:
@@ -69,13 +70,13 @@ public static class LabBreakCommand
         var restore = new Option<bool>("--restore") { Description = "Start the node's kubelet again." };
         var command = new Command("node", $"""
             Stop a node's kubelet (its containers keep running), or crash the node with --crash, by setting the Node's
-            {KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation} annotation, which the lab's kubelets obey; --restore starts it again
+            {KubeRescue.Lab.Components.Nodes.KubeletFleet.FaultAnnotation} annotation, which the lab's kubelets obey; --restore starts it again
             (and ends a node-crash fault on that node).
             The node then goes NotReady/Unknown and its pods are evicted on schedule, as on a real cluster.
 
             Examples:
               kube-rescue lab break node worker-1 --kubeconfig /tmp/lab.kubeconfig
-              kubectl annotate node worker-1 {KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation}=crashed
+              kubectl annotate node worker-1 {KubeRescue.Lab.Components.Nodes.KubeletFleet.FaultAnnotation}=crashed
             """)
         {
             name, crash, restore,
@@ -87,9 +88,9 @@ public static class LabBreakCommand
             if (cluster.Connect(result, Console.Error) is not { } config) return 2;
             var node = result.GetValue(name)!;
             string? value = result.GetValue(restore) ? null : result.GetValue(crash) ? "crashed" : "stopped";
-            var annotations = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Nodes.KubeletFleet.FaultAnnotation] = value };
+            var annotations = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Components.Nodes.KubeletFleet.FaultAnnotation] = value };
             // --restore mends the node entirely: its components' crash fault goes too.
-            if (value is null) annotations[KubeRescue.Lab.Nodes.KubeletFleet.CrashAnnotation] = null;
+            if (value is null) annotations[KubeRescue.Lab.Components.Nodes.KubeletFleet.CrashAnnotation] = null;
             var patch = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = annotations } };
             using var client = cluster.CreateClient(result, config);
             try
@@ -158,7 +159,7 @@ public static class LabBreakCommand
         return command;
     }
 
-    static async Task SetApiFaultsAsync(Kubernetes client, ApiFaults faults, CancellationToken ct)
+    static async Task SetApiFaultsAsync(k8s.Kubernetes client, ApiFaults faults, CancellationToken ct)
     {
         const string ns = FaultInjector.Namespace, name = FaultInjector.ConfigMapName;
         static bool Is(k8s.Autorest.HttpOperationException e, System.Net.HttpStatusCode code) => e.Response.StatusCode == code;
@@ -188,7 +189,7 @@ public static class LabBreakCommand
         }
     }
 
-    static async Task<int> RunAsync(Options o, Func<Kubernetes?> connect, CancellationToken ct)
+    static async Task<int> RunAsync(Options o, Func<k8s.Kubernetes?> connect, CancellationToken ct)
     {
         if (o.Settle < TimeSpan.Zero || o.Settle > TimeSpan.FromMinutes(10))
             return await FailAsync("--settle must be between 0 and 600 seconds");

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using KubeRescue.Lab;
 using KubeRescue.Lab.ApiServer.Auth;
+using KubeRescue.Lab.ApiServer.Faults;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Faults;
+using KubeRescue.Lab;
 
 namespace KubeRescue.Cli.Commands.Lab;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using KubeRescue.Lab.ApiServer.Auth;
 using KubeRescue.Lab.ApiServer.Registry;
-using KubeRescue.Lab.Storage;
+using KubeRescue.Lab.ApiServer.Storage;
 
 namespace KubeRescue.Lab.Tests.ApiServer.Auth;
 

@@ -1,10 +1,11 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json.Nodes;
-using k8s;
+using System.Text;
+using KubeRescue.Lab.ApiServer.Faults;
 using k8s.Autorest;
 using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab.Tests.ApiServer.Auth;
 
@@ -36,11 +37,11 @@ public sealed class TokenFileLab : IAsyncLifetime
     public HttpClient Admin() => As(Lab.Server.Token);
 
     /// <summary>The official client as the holder of this token.</summary>
-    public Kubernetes ClientAs(string token)
+    public k8s.Kubernetes ClientAs(string token)
     {
         var config = Lab.Server.ClientConfiguration();
         config.AccessToken = token;
-        return new Kubernetes(config);
+        return new k8s.Kubernetes(config);
     }
 
     public async Task DisposeAsync()
@@ -142,7 +143,7 @@ public class RbacApiTests(TokenFileLab lab) : IClassFixture<TokenFileLab>
     {
         var tokens = Path.GetTempFileName();
         await File.WriteAllTextAsync(tokens, $"{TokenFileLab.AliceToken},alice,u-alice\n");
-        var flaky = await LabServerFixture.StartAsync(LabServerFixture.Options with { TokenAuthFile = tokens, ApiFaults = Faults.ApiFaults.Parse("error-rate=1") });
+        var flaky = await LabServerFixture.StartAsync(LabServerFixture.Options with { TokenAuthFile = tokens, ApiFaults = ApiFaults.Parse("error-rate=1") });
         try
         {
             using var alice = flaky.Http(authenticated: false);

@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Components;
-using KubeRescue.Lab.ControlPlane.ControllerManager;
+using KubeRescue.Lab.Components.ControllerManager;
 
 namespace KubeRescue.Lab.Tests.ControlPlane.Controllers;
 
@@ -14,12 +14,12 @@ public sealed class ControllerHarness : IAsyncDisposable
 {
     readonly CancellationTokenSource _stop = new();
     readonly List<Task> _running = [];
-    readonly Kubernetes _controllerClient;
+    readonly k8s.Kubernetes _controllerClient;
     SharedInformers _informers = null!;
     EventBroadcaster _events = null!;
 
     public LabApiServer Server { get; }
-    public Kubernetes Client { get; }
+    public k8s.Kubernetes Client { get; }
     public LabTiming Timing { get; }
     public StringWriter Log { get; } = new();
 
@@ -27,8 +27,8 @@ public sealed class ControllerHarness : IAsyncDisposable
     {
         Server = server;
         Timing = timing;
-        Client = new Kubernetes(server.ClientConfiguration());
-        _controllerClient = new Kubernetes(server.ClientConfiguration());
+        Client = new k8s.Kubernetes(server.ClientConfiguration());
+        _controllerClient = new k8s.Kubernetes(server.ClientConfiguration());
     }
 
     public static async Task<ControllerHarness> StartAsync(double speed, params IController[] controllers)

@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using KubeRescue.Lab.ControlPlane.ControllerManager;
+using KubeRescue.Lab.Components.ControllerManager;
 
 namespace KubeRescue.Lab.Tests.ControlPlane.Controllers;
 

@@ -3,7 +3,7 @@ using k8s;
 using k8s.Models;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Components;
-using KubeRescue.Lab.ControlPlane.Scheduler;
+using KubeRescue.Lab.Components.Scheduler;
 
 namespace KubeRescue.Lab.Tests.ControlPlane.Scheduler;
 
@@ -19,7 +19,7 @@ public sealed class SchedulerTests(LabServerFixture lab) : IClassFixture<LabServ
     const string MasterLabel = "node-role.kubernetes.io/master";
 
     readonly LabApiServer _server = lab.Server;
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
     readonly List<Instance> _instances = [];
 
     public Task InitializeAsync() => Task.CompletedTask;

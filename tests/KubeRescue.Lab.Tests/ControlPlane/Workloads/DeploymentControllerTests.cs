@@ -1,13 +1,13 @@
 using k8s;
 using k8s.Models;
-using KubeRescue.Lab.ControlPlane.ControllerManager;
+using KubeRescue.Lab.Components.ControllerManager;
 using KubeRescue.Lab.Tests.ApiServer;
 
 namespace KubeRescue.Lab.Tests.ControlPlane.Workloads;
 
 public class DeploymentControllerTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     RunningControllers ControllerManager() => new(lab, new DeploymentController(), new ReplicaSetController());
 

@@ -1,13 +1,13 @@
 using k8s;
 using k8s.Models;
-using KubeRescue.Lab.ControlPlane.ControllerManager;
+using KubeRescue.Lab.Components.ControllerManager;
 using KubeRescue.Lab.Tests.ApiServer;
 
 namespace KubeRescue.Lab.Tests.ControlPlane.Workloads;
 
 public class ReplicaSetControllerTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
 {
-    readonly Kubernetes _client = lab.Client;
+    readonly k8s.Kubernetes _client = lab.Client;
 
     [Fact]
     public async Task Creates_pods_from_the_template_owned_by_the_replica_set_and_replaces_a_deleted_one()

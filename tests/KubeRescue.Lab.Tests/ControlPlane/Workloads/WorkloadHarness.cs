@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 using KubeRescue.Lab.Components;
-using KubeRescue.Lab.ControlPlane.ControllerManager;
+using KubeRescue.Lab.Components.ControllerManager;
 
 namespace KubeRescue.Lab.Tests.ControlPlane.Workloads;
 
@@ -10,7 +10,7 @@ sealed class RunningControllers : IAsyncDisposable
 {
     public static readonly LabTiming Timing = new(Speed: 10);
 
-    readonly Kubernetes _client;
+    readonly k8s.Kubernetes _client;
     readonly CancellationTokenSource _stop = new();
     readonly SharedInformers _informers;
     readonly List<Task> _running;

@@ -27,7 +27,7 @@ public sealed class RecordedSchedulerRecovery : IAsyncLifetime
         var plan = await RecoveryPlanner.PlanAsync(lab.Client, options, CancellationToken.None);
 
         // Port 1 refuses connections at once: every list and read fails.
-        using var nowhere = new Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1", SkipTlsVerify = true });
+        using var nowhere = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1", SkipTlsVerify = true });
         var unreachableStart = TimelineRecorder.StartAsync(nowhere, plan, CancellationToken.None);
         await using var recorder = await TimelineRecorder.StartAsync(lab.Client, plan, CancellationToken.None);
         await using var capped = await TimelineRecorder.StartAsync(lab.Client, plan, CancellationToken.None, maxChanges: 3);

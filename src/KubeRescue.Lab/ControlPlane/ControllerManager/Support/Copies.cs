@@ -1,9 +1,0 @@
-using k8s;
-
-namespace KubeRescue.Lab.ControlPlane.ControllerManager.Support;
-
-/// <summary>Informer caches are shared: an object is copied before it is changed and written back.</summary>
-public static class Copies
-{
-    public static T Deep<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
-}
