@@ -1,3 +1,4 @@
+using KubeRescue.Kubernetes.Validation;
 using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Validation;

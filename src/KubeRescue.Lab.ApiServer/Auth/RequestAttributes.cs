@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Kubernetes.Text;
+using KubeRescue.Kubernetes.Validation;
 using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Selectors;

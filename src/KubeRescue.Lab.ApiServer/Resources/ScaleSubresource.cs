@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Registry;

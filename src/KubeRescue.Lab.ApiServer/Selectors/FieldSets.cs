@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Selectors;
 
 namespace KubeRescue.Lab.ApiServer.Selectors;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Selectors;
 
 namespace KubeRescue.Lab.ApiServer.Selectors;
 

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text;
+using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Kubernetes.Text;
+using KubeRescue.Kubernetes.Validation;
 using KubeRescue.Lab.ApiServer.Errors;
 using static KubeRescue.Lab.ApiServer.Validation.Json;
 
@@ -371,12 +373,12 @@ public static partial class Validators
 
         var template = Obj(spec, "template");
         var templateLabels = Obj(Obj(template, "metadata"), "labels");
-        Selectors.LabelSelector? selector = null;
+        LabelSelector? selector = null;
         try
         {
-            selector = Selectors.LabelSelector.FromLabelSelectorJson(selectorJson);
+            selector = LabelSelector.FromLabelSelectorJson(selectorJson);
         }
-        catch (Selectors.SelectorException)
+        catch (SelectorException)
         {
             errs.Add(FieldError.Invalid("spec.selector", GoFormat.Json(SelectorForMessage(selectorJson)), "invalid label selector"));
         }

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using k8s;
+using KubeRescue.Kubernetes.Scheduling;
+using KubeRescue.Lab.Components.ControllerManager.Support;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
-using KubeRescue.Lab.Components.ControllerManager.Support;
+using k8s;
 using static KubeRescue.Lab.Components.ControllerManager.Support.Scheduling;
 
 namespace KubeRescue.Lab.Components.ControllerManager;
@@ -90,13 +91,13 @@ public sealed class DaemonSetController : IController
     /// <summary>The tolerations every daemon pod gets (AddOrUpdateDaemonPodTolerations).</summary>
     static IEnumerable<V1Toleration> DaemonTolerations(V1PodSpec spec)
     {
-        yield return new V1Toleration { Key = NotReadyTaint, OperatorProperty = "Exists", Effect = "NoExecute" };
-        yield return new V1Toleration { Key = UnreachableTaint, OperatorProperty = "Exists", Effect = "NoExecute" };
-        yield return new V1Toleration { Key = DiskPressureTaint, OperatorProperty = "Exists", Effect = "NoSchedule" };
-        yield return new V1Toleration { Key = MemoryPressureTaint, OperatorProperty = "Exists", Effect = "NoSchedule" };
-        yield return new V1Toleration { Key = PidPressureTaint, OperatorProperty = "Exists", Effect = "NoSchedule" };
-        yield return new V1Toleration { Key = UnschedulableTaint, OperatorProperty = "Exists", Effect = "NoSchedule" };
-        if (spec.HostNetwork == true) yield return new V1Toleration { Key = NetworkUnavailableTaint, OperatorProperty = "Exists", Effect = "NoSchedule" };
+        yield return new V1Toleration { Key = Taints.NotReady, OperatorProperty = "Exists", Effect = "NoExecute" };
+        yield return new V1Toleration { Key = Taints.Unreachable, OperatorProperty = "Exists", Effect = "NoExecute" };
+        yield return new V1Toleration { Key = Taints.DiskPressure, OperatorProperty = "Exists", Effect = "NoSchedule" };
+        yield return new V1Toleration { Key = Taints.MemoryPressure, OperatorProperty = "Exists", Effect = "NoSchedule" };
+        yield return new V1Toleration { Key = Taints.PidPressure, OperatorProperty = "Exists", Effect = "NoSchedule" };
+        yield return new V1Toleration { Key = Taints.Unschedulable, OperatorProperty = "Exists", Effect = "NoSchedule" };
+        if (spec.HostNetwork == true) yield return new V1Toleration { Key = Taints.NetworkUnavailable, OperatorProperty = "Exists", Effect = "NoSchedule" };
     }
 
     /// <summary>AddOrUpdateTolerationInPodSpec: an identical toleration is kept once; others are added.</summary>
@@ -113,10 +114,10 @@ public sealed class DaemonSetController : IController
     internal static (bool Run, bool ContinueRunning) ShouldRun(V1DaemonSet ds, V1Node node)
     {
         var spec = ds.Spec.Template.Spec;
-        if (!NodeMatching.Matches(spec, node)) return (false, false);
+        if (!NodeAffinity.MatchesRequired(spec, node)) return (false, false);
         var tolerations = WithDaemonTolerations(spec);
-        if (FirstUntolerated(node.Spec?.Taints, tolerations, "NoSchedule", "NoExecute") is null) return (true, true);
-        return (false, FirstUntolerated(node.Spec?.Taints, tolerations, "NoExecute") is null);
+        if (!Taints.Untolerated(node.Spec?.Taints, tolerations, Taints.NoSchedule, Taints.NoExecute).Any()) return (true, true);
+        return (false, !Taints.Untolerated(node.Spec?.Taints, tolerations, Taints.NoExecute).Any());
     }
 
     /// <summary>GetTargetNodeName: the bound node, or the one the pod's node affinity pins it to.</summary>

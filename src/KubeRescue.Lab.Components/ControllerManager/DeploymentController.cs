@@ -1,8 +1,9 @@
-using k8s;
-using k8s.Models;
-using KubeRescue.Lab.Components;
+using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Lab.Components.ControllerManager.Support;
 using KubeRescue.Lab.Components.ControllerManager.Workloads;
+using KubeRescue.Lab.Components;
+using k8s.Models;
+using k8s;
 using static KubeRescue.Lab.Components.ControllerManager.Workloads.DeploymentUtil;
 
 namespace KubeRescue.Lab.Components.ControllerManager;
@@ -77,7 +78,7 @@ sealed class DeploymentSync
     }
 
     IEnumerable<V1Deployment> DeploymentsSelecting(V1ReplicaSet rs) => _deployments.Items.Where(d =>
-        d.Metadata.NamespaceProperty == rs.Metadata.NamespaceProperty && !Objects.IsEmpty(d.Spec.Selector) && Objects.Matches(d.Spec.Selector, rs.Metadata.Labels));
+        d.Metadata.NamespaceProperty == rs.Metadata.NamespaceProperty && !LabelSelector.IsUnrestricted(d.Spec.Selector) && LabelSelector.Matches(d.Spec.Selector, rs.Metadata.Labels));
 
     void AddReplicaSet(V1ReplicaSet rs)
     {
@@ -148,7 +149,7 @@ sealed class DeploymentSync
         var d = Objects.Clone(cached);
         d.Status ??= new V1DeploymentStatus();
 
-        if (Objects.IsEmpty(d.Spec.Selector))
+        if (LabelSelector.IsUnrestricted(d.Spec.Selector))
         {
             _events.Record(d, ApiVersion, Kind, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
             if ((d.Status.ObservedGeneration ?? 0) < d.Metadata.Generation)
@@ -506,7 +507,7 @@ sealed class DeploymentSync
         if (SumActual(oldRSs) > 0) return true;
         return oldRSs.Where(rs => rs.Metadata.Uid != newRS?.Metadata.Uid)
             .SelectMany(rs => _pods.ByIndex(Informers.ByController, rs.Metadata.Uid))
-            .Any(p => Objects.Matches(d.Spec.Selector, p.Metadata.Labels) && p.Status?.Phase is not ("Succeeded" or "Failed"));
+            .Any(p => LabelSelector.Matches(d.Spec.Selector, p.Metadata.Labels) && p.Status?.Phase is not ("Succeeded" or "Failed"));
     }
 
     /// <summary>cleanupDeployment: delete the oldest scaled-down ReplicaSets beyond revisionHistoryLimit.</summary>

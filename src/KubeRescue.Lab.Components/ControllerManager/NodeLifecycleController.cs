@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
-using k8s;
+using KubeRescue.Kubernetes.Scheduling;
+using KubeRescue.Lab.Components.ControllerManager.Support;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
-using KubeRescue.Lab.Components.ControllerManager.Support;
+using k8s;
 using static KubeRescue.Lab.Components.ControllerManager.Support.Scheduling;
 
 namespace KubeRescue.Lab.Components.ControllerManager;
@@ -41,12 +42,12 @@ public sealed class NodeLifecycleController(
     /// <summary>Which condition (and status) puts which NoSchedule taint, as doNoScheduleTaintingPass maps them.</summary>
     static readonly (string Condition, string Status, string Taint)[] NoScheduleTaints =
     [
-        ("Ready", "False", NotReadyTaint),
-        ("Ready", "Unknown", UnreachableTaint),
-        ("MemoryPressure", "True", MemoryPressureTaint),
-        ("DiskPressure", "True", DiskPressureTaint),
-        ("NetworkUnavailable", "True", NetworkUnavailableTaint),
-        ("PIDPressure", "True", PidPressureTaint),
+        ("Ready", "False", Taints.NotReady),
+        ("Ready", "Unknown", Taints.Unreachable),
+        ("MemoryPressure", "True", Taints.MemoryPressure),
+        ("DiskPressure", "True", Taints.DiskPressure),
+        ("NetworkUnavailable", "True", Taints.NetworkUnavailable),
+        ("PIDPressure", "True", Taints.PidPressure),
     ];
 
     public string Name => "nodelifecycle";
@@ -200,15 +201,15 @@ public sealed class NodeLifecycleController(
         var current = node.Spec?.Taints?.ToList() ?? [];
         var ready = Condition(node, "Ready")?.Status;
 
-        var wantedNoExecute = masterDisruption ? null : ready switch { "False" => NotReadyTaint, "Unknown" => UnreachableTaint, _ => null };
+        var wantedNoExecute = masterDisruption ? null : ready switch { "False" => Taints.NotReady, "Unknown" => Taints.Unreachable, _ => null };
         var wantedNoSchedule = NoScheduleTaints.Where(m => Condition(node, m.Condition)?.Status == m.Status).Select(m => m.Taint).ToHashSet();
-        if (node.Spec?.Unschedulable == true) wantedNoSchedule.Add(UnschedulableTaint);
+        if (node.Spec?.Unschedulable == true) wantedNoSchedule.Add(Taints.Unschedulable);
 
-        var managedNoSchedule = NoScheduleTaints.Select(m => m.Taint).Append(UnschedulableTaint).ToHashSet();
+        var managedNoSchedule = NoScheduleTaints.Select(m => m.Taint).Append(Taints.Unschedulable).ToHashSet();
         var next = new List<V1Taint>();
         foreach (var taint in current)
         {
-            if (taint.Effect == "NoExecute" && taint.Key is NotReadyTaint or UnreachableTaint && taint.Key != wantedNoExecute) continue;
+            if (taint.Effect == "NoExecute" && taint.Key is Taints.NotReady or Taints.Unreachable && taint.Key != wantedNoExecute) continue;
             if (taint.Effect == "NoSchedule" && managedNoSchedule.Contains(taint.Key) && !wantedNoSchedule.Contains(taint.Key)) continue;
             next.Add(taint);
         }
@@ -301,7 +302,7 @@ public sealed class TaintEvictionController : IController
             }
             var now = DateTime.UtcNow;
             var tolerations = pod.Spec!.Tolerations ?? [];
-            if (!taints.All(t => NodeMatching.Tolerates(tolerations, t)))
+            if (!taints.All(t => Taints.Tolerated(t, tolerations)))
                 return await EvictAsync(context, pod, ct);
             var wait = MinTolerationTime(taints, tolerations);
             if (wait is null)
@@ -327,7 +328,7 @@ public sealed class TaintEvictionController : IController
     static TimeSpan? MinTolerationTime(List<V1Taint> taints, IList<V1Toleration> tolerations)
     {
         long? min = null;
-        foreach (var toleration in tolerations.Where(t => taints.Any(taint => NodeMatching.Tolerates(t, taint))))
+        foreach (var toleration in tolerations.Where(t => taints.Any(taint => Taints.Tolerates(t, taint))))
         {
             if (toleration.TolerationSeconds is not { } seconds) continue;
             min = Math.Min(min ?? long.MaxValue, Math.Max(seconds, 0));

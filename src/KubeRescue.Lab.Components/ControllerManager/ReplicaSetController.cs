@@ -1,8 +1,9 @@
+using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Lab.Components.ControllerManager.Support;
-using k8s;
-using k8s.Models;
-using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Components.ControllerManager.Workloads;
+using KubeRescue.Lab.Components;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab.Components.ControllerManager;
 
@@ -82,7 +83,7 @@ sealed class ReplicaSetSync
     }
 
     IEnumerable<V1ReplicaSet> ReplicaSetsSelecting(V1Pod pod) =>
-        _replicaSets.Items.Where(rs => rs.Metadata.NamespaceProperty == pod.Metadata.NamespaceProperty && Objects.Matches(rs.Spec.Selector, pod.Metadata.Labels));
+        _replicaSets.Items.Where(rs => rs.Metadata.NamespaceProperty == pod.Metadata.NamespaceProperty && LabelSelector.Matches(rs.Spec.Selector, pod.Metadata.Labels));
 
     void AddPod(V1Pod pod)
     {

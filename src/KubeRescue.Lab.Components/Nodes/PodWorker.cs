@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using k8s;
+using System.Text;
+using KubeRescue.Kubernetes.Scheduling;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
+using k8s;
 
 namespace KubeRescue.Lab.Components.Nodes;
 
@@ -33,7 +34,7 @@ internal sealed class PodWorker
     bool _admitted;
     bool _terminal;
     bool _finished;
-    Admission.Rejection? _rejection;
+    AdmissionFailure? _rejection;
     // A digest of the status last written, not its JSON: that was 2 KiB per pod, kept for the pod's whole life.
     UInt128? _written;
 
@@ -78,7 +79,7 @@ internal sealed class PodWorker
                 _terminal = true;
                 return;
             }
-            _rejection = Admission.Check(_pod, node, others);
+            _rejection = KubeletAdmission.Check(_pod, node, others).FirstOrDefault();
             if (_rejection is null) _admitted = true;
             else _terminal = true;
         }
@@ -134,7 +135,7 @@ internal sealed class PodWorker
         }
 
         if (!AdmissionDone) _node.Admit(this);
-        Admission.Rejection? rejection;
+        AdmissionFailure? rejection;
         bool terminal;
         lock (_gate)
         {
@@ -233,7 +234,7 @@ internal sealed class PodWorker
     DateTime? ReadyAt(V1Container container, RuntimeContainer rc) =>
         container.ReadinessProbe is { } probe ? rc.StartedAt + _node.Timing.Seconds(probe.InitialDelaySeconds ?? 0) : rc.StartedAt;
 
-    async Task RejectAsync(V1Pod pod, Admission.Rejection rejection, CancellationToken ct)
+    async Task RejectAsync(V1Pod pod, AdmissionFailure rejection, CancellationToken ct)
     {
         _node.PodEvent(pod, "Warning", rejection.Reason, rejection.Message);
         var status = Clone(pod.Status);

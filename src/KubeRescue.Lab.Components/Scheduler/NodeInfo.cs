@@ -1,4 +1,5 @@
 using k8s.Models;
+using KubeRescue.Kubernetes.Scheduling;
 
 namespace KubeRescue.Lab.Components.Scheduler;
 
@@ -9,12 +10,12 @@ sealed class NodeInfo(V1Node node, IReadOnlyList<V1Pod> pods)
     public IReadOnlyList<V1Pod> Pods { get; } = pods;
     public string Name => Node.Metadata.Name;
 
-    public Dictionary<string, long> Allocatable { get; } = Resources.Of(node.Status?.Allocatable);
+    public Dictionary<string, long> Allocatable { get; } = PodResources.Of(node.Status?.Allocatable);
 
-    public Dictionary<string, long> Requested { get; } = Sum(pods, nonZero: false);
+    public Dictionary<string, long> Requested { get; } = NodeResources.Requested(pods);
 
     /// <summary>Requests with the scoring defaults for containers that ask for nothing, as least-allocated scores them.</summary>
-    public Dictionary<string, long> NonZeroRequested { get; } = Sum(pods, nonZero: true);
+    public Dictionary<string, long> NonZeroRequested { get; } = NodeResources.Requested(pods, PodResources.ScoringDefaults);
 
     /// <summary>The pods with any pod affinity or anti-affinity term, whose own terms score every incoming pod.</summary>
     public IReadOnlyList<V1Pod> PodsWithAffinity { get; } = [.. pods.Where(p => p.Spec.Affinity?.PodAffinity is not null || p.Spec.Affinity?.PodAntiAffinity is not null)];
@@ -27,13 +28,4 @@ sealed class NodeInfo(V1Node node, IReadOnlyList<V1Pod> pods)
 
     /// <summary>The node without the given pods, for asking whether removing them (preemption) would help.</summary>
     public NodeInfo Without(IReadOnlySet<V1Pod> removed) => new(Node, [.. Pods.Where(p => !removed.Contains(p))]);
-
-    static Dictionary<string, long> Sum(IEnumerable<V1Pod> pods, bool nonZero)
-    {
-        var sum = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var pod in pods)
-            foreach (var (name, amount) in Resources.Requests(pod, nonZero))
-                sum[name] = sum.GetValueOrDefault(name) + amount;
-        return sum;
-    }
 }

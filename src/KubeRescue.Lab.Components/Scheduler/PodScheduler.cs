@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
-using k8s;
+using KubeRescue.Kubernetes.Scheduling;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
+using k8s;
 
 namespace KubeRescue.Lab.Components.Scheduler;
 
@@ -117,7 +118,7 @@ sealed class PodScheduler
             return true;
         }
 
-        var request = Resources.Requests(pod);
+        var request = PodResources.Requests(pod.Spec);
         var interPod = InterPodAffinity.Compute(pod, nodes);
         var statuses = new Dictionary<string, NodeStatus>(StringComparer.Ordinal);
         var feasible = new List<NodeInfo>();

@@ -1,5 +1,5 @@
-using KubeRescue.Lab.Components;
 using k8s.Models;
+using KubeRescue.Kubernetes.Scheduling;
 
 namespace KubeRescue.Lab.Components.Scheduler;
 
@@ -21,7 +21,7 @@ static class Scoring
         Add(totals, 3, Normalize(feasible.Select(n => (long)IntolerablePreferNoSchedule(pod, n)).ToArray(), reverse: true));
         Add(totals, 2, Normalize(feasible.Select(n => PreferredNodeAffinity(pod, n)).ToArray(), reverse: false));
         Add(totals, 2, MinMax(feasible.Select(interPod.Score).ToArray()));
-        var request = Resources.Requests(pod, nonZero: true);
+        var request = PodResources.Requests(pod.Spec, PodResources.ScoringDefaults);
         Add(totals, 1, feasible.Select(n => LeastAllocated(request, n)).ToArray());
         Add(totals, 1, feasible.Select(n => BalancedAllocation(request, n)).ToArray());
 
@@ -54,13 +54,12 @@ static class Scoring
 
     static int IntolerablePreferNoSchedule(V1Pod pod, NodeInfo node)
     {
-        var tolerations = pod.Spec.Tolerations?.Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == "PreferNoSchedule").ToList();
-        return node.Node.Spec?.Taints?.Count(t => t.Effect == "PreferNoSchedule" && !NodeMatching.Tolerates(tolerations, t)) ?? 0;
+        var tolerations = pod.Spec.Tolerations?.Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == Taints.PreferNoSchedule).ToList();
+        return Taints.Untolerated(node.Node.Spec?.Taints, tolerations, Taints.PreferNoSchedule).Count();
     }
 
     static long PreferredNodeAffinity(V1Pod pod, NodeInfo node) =>
-        pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?
-            .Where(p => p.Weight != 0 && NodeMatching.Matches(p.Preference, node.Node)).Sum(p => (long)p.Weight) ?? 0;
+        NodeAffinity.PreferredScore(pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, node.Node);
 
     static long LeastAllocated(Dictionary<string, long> request, NodeInfo node)
     {
@@ -70,7 +69,7 @@ static class Scoring
             var requested = node.NonZeroRequested.GetValueOrDefault(resource) + request.GetValueOrDefault(resource);
             return allocatable == 0 || requested > allocatable ? 0 : (allocatable - requested) * MaxScore / allocatable;
         }
-        return (Score(Resources.Cpu) + Score(Resources.Memory)) / 2;
+        return (Score(PodResources.Cpu) + Score(PodResources.Memory)) / 2;
     }
 
     static long BalancedAllocation(Dictionary<string, long> request, NodeInfo node)
@@ -81,7 +80,7 @@ static class Scoring
             if (allocatable == 0) return 1;
             return Math.Min(1, (double)(node.NonZeroRequested.GetValueOrDefault(resource) + request.GetValueOrDefault(resource)) / allocatable);
         }
-        var std = Math.Abs(Fraction(Resources.Cpu) - Fraction(Resources.Memory)) / 2;
+        var std = Math.Abs(Fraction(PodResources.Cpu) - Fraction(PodResources.Memory)) / 2;
         return (long)((1 - std) * MaxScore);
     }
 }

@@ -13,7 +13,7 @@ public static class ApiServerProbe
     {
         // The endpoints are outside the typed API: a raw GET through the client's own HttpClient, which holds its
         // TLS and client-certificate setup; its credentials (a token) are added as the client adds them.
-        if (client is not Kubernetes kubernetes) return await VersionOnlyAsync(client, ct);
+        if (client is not k8s.Kubernetes kubernetes) return await VersionOnlyAsync(client, ct);
         var live = await GetAsync(kubernetes, "livez", ct);
         var ready = await GetAsync(kubernetes, "readyz", ct);
         var detail = string.Join("; ", new[] { live.Detail, ready.Detail }.Where(d => d is not null));
@@ -25,7 +25,7 @@ public static class ApiServerProbe
     /// (the endpoints are public by default, through system:public-info-viewer, but a cluster can withdraw that):
     /// no evidence of ill health, so it counts as ok, with a note.
     /// </summary>
-    static async Task<(bool Ok, string? Detail)> GetAsync(Kubernetes client, string endpoint, CancellationToken ct)
+    static async Task<(bool Ok, string? Detail)> GetAsync(k8s.Kubernetes client, string endpoint, CancellationToken ct)
     {
         var baseUri = client.BaseUri.AbsoluteUri.EndsWith('/') ? client.BaseUri : new Uri(client.BaseUri.AbsoluteUri + "/");
         // HTTP/2 as the client's typed calls ask it, so the probes share their connection instead of opening a

@@ -1,3 +1,4 @@
+using KubeRescue.Kubernetes.Scheduling;
 using k8s.Models;
 
 namespace KubeRescue.Diagnosis;
@@ -15,11 +16,8 @@ public static class ClusterEvidence
 
     public static MasterEvidence Master(V1Node node) => new(node.Metadata.Name,
         node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
-        (node.Spec?.Taints ?? []).Select(Taint).ToList(),
+        (node.Spec?.Taints ?? []).Select(Taints.Describe).ToList(),
         node.Spec?.Unschedulable == true);
-
-    /// <summary>As the API's Taint.ToString prints it: <c>key=value:Effect</c>, <c>key:Effect</c> without a value.</summary>
-    public static string Taint(V1Taint t) => string.IsNullOrEmpty(t.Value) ? $"{t.Key}:{t.Effect}" : $"{t.Key}={t.Value}:{t.Effect}";
 
     public static DaemonSetEvidence DaemonSet(V1DaemonSet ds) =>
         new(ds.Metadata.Name, ds.Status?.DesiredNumberScheduled ?? 0, ds.Status?.NumberReady ?? 0, ds.Status?.NumberAvailable ?? 0);

@@ -33,7 +33,7 @@ internal static class WatchStream
         [EnumeratorCancellation] CancellationToken ct)
     {
         // The request as the client sends its own: HTTP/2 where offered, its credentials, headers read before the body.
-        var kubernetes = client as Kubernetes ?? throw new NotSupportedException($"a watch needs the client's {nameof(Kubernetes)} class, not {client.GetType().Name}");
+        var kubernetes = client as k8s.Kubernetes ?? throw new NotSupportedException($"a watch needs the client's {nameof(Kubernetes)} class, not {client.GetType().Name}");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kubernetes.BaseUri, path + "&resourceVersion=" + Uri.EscapeDataString(resourceVersion)))
         {
             Version = HttpVersion.Version20,

@@ -1,6 +1,6 @@
-using System.Globalization;
 using k8s;
 using k8s.Models;
+using KubeRescue.Kubernetes.Scheduling;
 
 namespace KubeRescue.Placement;
 
@@ -49,24 +49,35 @@ public static class MasterPlacement
     /// </summary>
     public static NodeCandidate Evaluate(ControlPlaneComponent component, V1Pod rescuePod, V1Node node, IEnumerable<V1Pod> podsOnNode)
     {
-        var spec = rescuePod.Spec;
         var others = podsOnNode.Where(p => !(p.Metadata.Name == rescuePod.Metadata?.Name && p.Metadata.NamespaceProperty == rescuePod.Metadata?.NamespaceProperty)).ToList();
         // The kubelet counts a pod until it has finished, terminating or not.
         var active = others.Where(p => p.Status?.Phase is not ("Succeeded" or "Failed")).ToList();
         var reasons = new List<string>();
-
         if (NotReady(node) is { } notReady) reasons.Add($"NotReady: {notReady}");
-        reasons.AddRange(Resources(spec, node, active));
-        if (!NodeRules.Matches(spec, node)) reasons.Add("NodeAffinity: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector");
-        if (HostPortConflict(spec, active) is { } ports) reasons.Add($"NodePorts: Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports ({ports})");
-        var taints = NodeRules.UntoleratedNoExecute(spec, node).Select(Describe).ToList();
-        if (taints.Count > 0) reasons.Add($"TaintToleration: Predicate TaintToleration failed: node(s) had taints that the pod didn't tolerate ({string.Join(", ", taints)})");
+        foreach (var failure in KubeletAdmission.Check(rescuePod, node, active, checkNodeName: false))
+            reasons.Add($"{failure.Reason}: {failure.Message}{Detail(failure, rescuePod.Spec, node, active)}");
 
         var remarks = node.Spec?.Unschedulable == true
             ? new[] { "cordoned (spec.unschedulable): no matter to a pod with nodeName, which skips the scheduler" }
             : [];
         var live = others.Any(p => IsLiveReplica(p, component));
         return new NodeCandidate(node, reasons.Count == 0, reasons, live) { Remarks = remarks };
+    }
+
+    /// <summary>What the kubelet's message leaves out and an operator needs: which pod holds a port, which taints.</summary>
+    static string Detail(AdmissionFailure failure, V1PodSpec spec, V1Node node, IReadOnlyList<V1Pod> active)
+    {
+        IEnumerable<string> details = failure.Reason switch
+        {
+            AdmissionFailure.NodePorts => HostPorts.Of(spec).Distinct()
+                .Select(wanted => (wanted, holder: active.FirstOrDefault(p => HostPorts.Of(p.Spec).Any(wanted.Conflicts))))
+                .Where(c => c.holder is not null)
+                .Select(c => $"{c.wanted} held by {c.holder!.Metadata.NamespaceProperty}/{c.holder.Metadata.Name}"),
+            AdmissionFailure.TaintToleration => Taints.Untolerated(node.Spec?.Taints, spec.Tolerations, Taints.NoExecute).Select(Taints.Describe),
+            _ => [],
+        };
+        var text = string.Join(", ", details);
+        return text.Length == 0 ? "" : $" ({text})";
     }
 
     /// <summary>A running pod of the component (label k8s-app, or component on kubeadm's static pods), not on its way out.</summary>
@@ -83,40 +94,4 @@ public static class MasterPlacement
         var why = string.Join(": ", new[] { ready.Reason, ready.Message }.Where(s => !string.IsNullOrEmpty(s)));
         return $"Ready is {ready.Status}{(why.Length > 0 ? $" ({why})" : "")}: its kubelet would not run the pod";
     }
-
-    /// <summary>noderesources.Fits as the kubelet runs it: pod count, then every resource the pod requests that the node offers (or cpu, memory, ephemeral-storage).</summary>
-    static IEnumerable<string> Resources(V1PodSpec spec, V1Node node, IReadOnlyList<V1Pod> active)
-    {
-        var allocatable = node.Status?.Allocatable ?? new Dictionary<string, ResourceQuantity>();
-        long Capacity(string name) => allocatable.TryGetValue(name, out var q) ? PodRequests.Amount(name, q) : 0;
-        var pods = Capacity("pods");
-        if (active.Count + 1 > pods) yield return OutOf("pods", 1, active.Count, pods);
-
-        var used = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var pod in active)
-            foreach (var (name, amount) in PodRequests.Of(pod.Spec)) used[name] = used.GetValueOrDefault(name) + amount;
-        foreach (var (name, requested) in PodRequests.Of(spec).OrderBy(r => r.Key, StringComparer.Ordinal))
-        {
-            // The kubelet drops requests of extended resources the node does not advertise before it checks.
-            if (requested <= 0 || (name is not ("cpu" or "memory" or "ephemeral-storage") && !allocatable.ContainsKey(name))) continue;
-            var capacity = Capacity(name);
-            var inUse = used.GetValueOrDefault(name);
-            if (requested > capacity - inUse) yield return OutOf(name, requested, inUse, capacity);
-        }
-    }
-
-    static string OutOf(string resource, long requested, long used, long capacity) => string.Create(CultureInfo.InvariantCulture,
-        $"OutOf{resource}: Node didn't have enough resource: {resource}, requested: {requested}, used: {used}, capacity: {capacity}");
-
-    /// <summary>The pod's host ports that pods on the node already hold, described; null when none.</summary>
-    static string? HostPortConflict(V1PodSpec spec, IReadOnlyList<V1Pod> active)
-    {
-        var conflicts = new List<string>();
-        foreach (var wanted in NodeRules.HostPorts(spec).Distinct())
-            if (active.FirstOrDefault(p => NodeRules.HostPorts(p.Spec).Any(held => NodeRules.Collide(wanted, held))) is { } holder)
-                conflicts.Add($"{wanted.Port}/{wanted.Protocol} held by {holder.Metadata.NamespaceProperty}/{holder.Metadata.Name}");
-        return conflicts.Count > 0 ? string.Join(", ", conflicts) : null;
-    }
-
-    static string Describe(V1Taint t) => $"{t.Key}{(string.IsNullOrEmpty(t.Value) ? "" : $"={t.Value}")}:{t.Effect}";
 }

@@ -1,4 +1,5 @@
 using k8s.Models;
+using KubeRescue.Kubernetes.Scheduling;
 using KubeRescue.Placement;
 
 namespace KubeRescue.Rendering;
@@ -33,8 +34,8 @@ public static class RescuePodRenderer
         var pod = Draft(component, source);
         pod.Spec.NodeName = node.Metadata.Name;
         // The kubelet refuses a pod that does not tolerate a NoExecute taint of its node (and would evict it later).
-        var missing = NodeRules.UntoleratedNoExecute(pod.Spec, node)
-            .Select(t => new V1Toleration { Key = t.Key, OperatorProperty = "Exists", Effect = NodeRules.NoExecute })
+        var missing = Taints.Untolerated(node.Spec?.Taints, pod.Spec.Tolerations, Taints.NoExecute)
+            .Select(t => new V1Toleration { Key = t.Key, OperatorProperty = "Exists", Effect = Taints.NoExecute })
             .DistinctBy(t => t.Key)
             .ToList();
         if (missing.Count > 0) pod.Spec.Tolerations = [.. pod.Spec.Tolerations ?? [], .. missing];

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using k8s.Models;
 using KubeRescue.Lab.ApiServer.OpenApi;
+using k8s.Models;
 
 namespace KubeRescue.Lab.Tests.OpenApi;
 

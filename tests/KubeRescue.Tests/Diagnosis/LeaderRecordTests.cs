@@ -66,13 +66,6 @@ public class FormatTests
         Assert.Null(LabelSelectors.Format((V1LabelSelector?)null));
     }
 
-    [Fact]
-    public void Taints_print_as_the_API_prints_them()
-    {
-        Assert.Equal("node-role.kubernetes.io/master:NoSchedule", ClusterEvidence.Taint(new V1Taint { Key = "node-role.kubernetes.io/master", Effect = "NoSchedule" }));
-        Assert.Equal("dedicated=etcd:NoExecute", ClusterEvidence.Taint(new V1Taint { Key = "dedicated", Value = "etcd", Effect = "NoExecute" }));
-    }
-
     [Theory]
     [InlineData(0.4, "0s")]
     [InlineData(59.6, "60s")]

@@ -1,6 +1,6 @@
-using k8s;
-using k8s.Models;
 using KubeRescue.Rendering;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Tests.Rendering;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using static KubeRescue.Lab.ApiServer.Objects.Protobuf.Field;
 
 namespace KubeRescue.Lab.ApiServer.Objects.Protobuf;

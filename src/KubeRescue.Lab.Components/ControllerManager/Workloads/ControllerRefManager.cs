@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using k8s;
+using KubeRescue.Kubernetes.Selectors;
 using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab.Components.ControllerManager.Workloads;
 
@@ -31,7 +32,7 @@ sealed class ControllerRefManager<T>(
         foreach (var obj in candidates)
         {
             var meta = obj.Metadata;
-            var matches = Objects.Matches(selector, meta.Labels);
+            var matches = LabelSelector.Matches(selector, meta.Labels);
             var controllerRef = Objects.ControllerOf(meta);
             if (controllerRef is not null)
             {

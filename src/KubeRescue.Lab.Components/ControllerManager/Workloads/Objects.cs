@@ -3,7 +3,7 @@ using k8s.Models;
 
 namespace KubeRescue.Lab.Components.ControllerManager.Workloads;
 
-/// <summary>Small metav1 helpers: deep copies of cached objects, controller references, label selectors.</summary>
+/// <summary>Small metav1 helpers: deep copies of cached objects, controller references, keys, labels.</summary>
 static class Objects
 {
     /// <summary>A deep copy, as a controller takes before changing anything it read from an informer's cache.</summary>
@@ -28,33 +28,6 @@ static class Objects
         var slash = key.IndexOf('/');
         return (key[..slash], key[(slash + 1)..]);
     }
-
-    /// <summary>metav1.LabelSelectorAsSelector(...).Matches: a null selector matches nothing, an empty one everything.</summary>
-    public static bool Matches(V1LabelSelector? selector, IDictionary<string, string>? labels)
-    {
-        if (selector is null) return false;
-        labels ??= new Dictionary<string, string>();
-        if (selector.MatchLabels is { } matchLabels)
-            foreach (var (k, v) in matchLabels)
-                if (!labels.TryGetValue(k, out var actual) || actual != v) return false;
-        foreach (var req in selector.MatchExpressions ?? [])
-        {
-            var has = labels.TryGetValue(req.Key, out var value);
-            var ok = req.OperatorProperty switch
-            {
-                "In" => has && (req.Values ?? []).Contains(value!),
-                "NotIn" => !has || !(req.Values ?? []).Contains(value!),
-                "Exists" => has,
-                "DoesNotExist" => !has,
-                _ => false,
-            };
-            if (!ok) return false;
-        }
-        return true;
-    }
-
-    public static bool IsEmpty(V1LabelSelector? selector) =>
-        selector is not null && (selector.MatchLabels is null || selector.MatchLabels.Count == 0) && (selector.MatchExpressions is null || selector.MatchExpressions.Count == 0);
 
     public static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value));

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
-using k8s;
-using k8s.Models;
 using KubeRescue.Lab.ApiServer.Hosting;
-using KubeRescue.Lab.Components;
 using KubeRescue.Lab.Components.Scheduler;
+using KubeRescue.Lab.Components;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab.Tests.ControlPlane.Scheduler;
 

@@ -1,7 +1,7 @@
 using KubeRescue.Kubernetes.Text;
-using KubeRescue.Lab.ApiServer.Validation;
+using KubeRescue.Kubernetes.Validation;
 
-namespace KubeRescue.Lab.ApiServer.Selectors;
+namespace KubeRescue.Kubernetes.Selectors;
 
 /// <summary>
 /// Lexer and recursive-descent parser mirroring apimachinery's labels.Parse token by token, so that the

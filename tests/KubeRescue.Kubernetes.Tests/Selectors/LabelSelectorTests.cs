@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using KubeRescue.Lab.ApiServer.Selectors;
+using KubeRescue.Kubernetes.Selectors;
 
-namespace KubeRescue.Lab.Tests.Selectors;
+namespace KubeRescue.Kubernetes.Tests.Selectors;
 
 public class LabelSelectorTests
 {

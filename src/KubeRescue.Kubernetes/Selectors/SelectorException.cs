@@ -1,4 +1,4 @@
-namespace KubeRescue.Lab.ApiServer.Selectors;
+namespace KubeRescue.Kubernetes.Selectors;
 
 /// <summary>
 /// A label or field selector the API server would reject. <see cref="Exception.Message"/> is exactly the

@@ -1,13 +1,13 @@
 using System.Text.RegularExpressions;
 
-namespace KubeRescue.Lab.ApiServer.Validation;
+namespace KubeRescue.Kubernetes.Validation;
 
 /// <summary>
 /// The string-format checks of apimachinery (pkg/util/validation and pkg/api/validate/content, v0.36).
 /// Each returns the upstream error strings, empty when valid. Two length messages coexist upstream:
 /// util/validation says "characters" (DNS names, config keys) while content says "bytes" (label keys/values).
 /// </summary>
-internal static partial class Content
+public static partial class Content
 {
     private const string Dns1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
     private const string Dns1123SubdomainFmt = Dns1123LabelFmt + "(\\." + Dns1123LabelFmt + ")*";

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using KubeRescue.Kubernetes.Text;
-using KubeRescue.Lab.ApiServer.Validation;
+using KubeRescue.Kubernetes.Validation;
 
-namespace KubeRescue.Lab.ApiServer.Selectors;
+namespace KubeRescue.Kubernetes.Selectors;
 
 /// <summary>Label selector operators (apimachinery selection.Operator).</summary>
 public enum LabelOperator
@@ -22,30 +23,44 @@ public enum LabelOperator
 /// <summary>One ANDed term of a label selector. Values are de-duplicated and sorted, as upstream.</summary>
 public sealed record LabelRequirement(string Key, LabelOperator Operator, IReadOnlyList<string> Values)
 {
-    public bool Matches(IReadOnlyDictionary<string, string> labels)
+    public bool Matches(IReadOnlyDictionary<string, string> labels) => Holds(Operator, Values, labels.TryGetValue(Key, out var value), value);
+
+    /// <summary>Requirement.Matches: whether a label, present with <paramref name="value"/> or absent, meets the operator and values.</summary>
+    public static bool Holds(LabelOperator op, IEnumerable<string>? values, bool has, string? value)
     {
-        var has = labels.TryGetValue(Key, out var value);
-        switch (Operator)
+        switch (op)
         {
             case LabelOperator.In or LabelOperator.Equals or LabelOperator.DoubleEquals:
-                return has && Values.Contains(value!);
+                return has && values is not null && values.Contains(value!);
             case LabelOperator.NotIn or LabelOperator.NotEquals:
-                return !has || !Values.Contains(value!);
+                return !has || values is null || !values.Contains(value!);
             case LabelOperator.Exists:
                 return has;
             case LabelOperator.DoesNotExist:
                 return !has;
             default:
                 // Gt/Lt compare as int64; a non-numeric label value simply does not match.
-                if (!has || Values.Count != 1
+                if (!has || values?.Take(2).ToList() is not [var limit]
                     || !long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var actual)
-                    || !long.TryParse(Values[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound))
+                    || !long.TryParse(limit, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound))
                 {
                     return false;
                 }
-                return Operator == LabelOperator.GreaterThan ? actual > bound : actual < bound;
+                return op == LabelOperator.GreaterThan ? actual > bound : actual < bound;
         }
     }
+
+    /// <summary>The operator of a metav1 LabelSelectorRequirement or a core NodeSelectorRequirement (Gt and Lt only there); null for any other.</summary>
+    public static LabelOperator? OperatorNamed(string? name) => name switch
+    {
+        "In" => LabelOperator.In,
+        "NotIn" => LabelOperator.NotIn,
+        "Exists" => LabelOperator.Exists,
+        "DoesNotExist" => LabelOperator.DoesNotExist,
+        "Gt" => LabelOperator.GreaterThan,
+        "Lt" => LabelOperator.LessThan,
+        _ => null,
+    };
 
     public override string ToString()
     {
@@ -158,12 +173,38 @@ public sealed class LabelSelector
         return Requirements.All(r => r.Matches(labels));
     }
 
+    /// <summary>
+    /// metav1.LabelSelectorAsSelector(selector).Matches(labels), for a selector the API server stored (so already
+    /// valid): a null selector selects nothing, an empty one everything; an operator it does not know selects
+    /// nothing, as its conversion would fail. Evaluated in place: controllers ask it for every pod they see.
+    /// </summary>
+    public static bool Matches(V1LabelSelector? selector, IDictionary<string, string>? labels)
+    {
+        if (selector is null) return false;
+        foreach (var (key, value) in selector.MatchLabels ?? new Dictionary<string, string>())
+            if (labels is null || !labels.TryGetValue(key, out var have) || have != value) return false;
+        foreach (var e in selector.MatchExpressions ?? [])
+        {
+            // Gt and Lt belong to node selectors only.
+            var op = LabelRequirement.OperatorNamed(e.OperatorProperty);
+            if (op is not (LabelOperator.In or LabelOperator.NotIn or LabelOperator.Exists or LabelOperator.DoesNotExist)) return false;
+            string? have = null;
+            var has = labels is not null && labels.TryGetValue(e.Key, out have);
+            if (!LabelRequirement.Holds(op.Value, e.Values, has, have)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Whether a selector places no restriction: set, with neither matchLabels nor matchExpressions.</summary>
+    public static bool IsUnrestricted(V1LabelSelector? selector) =>
+        selector is not null && selector.MatchLabels is not { Count: > 0 } && selector.MatchExpressions is not { Count: > 0 };
+
     /// <summary>Matches against the object's metadata.labels.</summary>
     public bool Matches(JsonObject obj) => Matches(LabelsOf(obj));
 
     public override string ToString() => string.Join(",", Requirements);
 
-    internal static Dictionary<string, string> LabelsOf(JsonObject obj)
+    public static Dictionary<string, string> LabelsOf(JsonObject obj)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (obj["metadata"]?["labels"] is JsonObject map)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace KubeRescue.Lab.ApiServer.Selectors;
+namespace KubeRescue.Kubernetes.Selectors;
 
 /// <summary>One ANDed term of a field selector: field = value, or field != value.</summary>
 public sealed record FieldRequirement(string Field, bool NotEquals, string Value)
