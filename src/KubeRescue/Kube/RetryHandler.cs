@@ -11,9 +11,9 @@ namespace KubeRescue.Kube;
 /// outlasts the caller's cancellation. Any verb is retried: a write the server may have applied before failing is
 /// safe to repeat because every write kube-rescue makes either carries a precondition (UID, resourceVersion) or is
 /// checked for having been done already. A non-watch response is read to its end here, so that one cut off
-/// mid-body is retried too.
+/// mid-body is retried too. It waits on <paramref name="clock"/>, the system's by default.
 /// </summary>
-public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHandler
+public sealed class RetryHandler(Action<string>? onRetry = null, TimeProvider? clock = null) : DelegatingHandler
 {
     /// <summary>As client-go's REST client: ten tries of one request.</summary>
     public const int MaxAttempts = 10;
@@ -22,6 +22,8 @@ public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHan
 
     /// <summary>A Retry-After beyond this is shortened to it: the run's own --timeout is the longer bound.</summary>
     static readonly TimeSpan LongestRetryAfter = TimeSpan.FromSeconds(30);
+
+    readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
@@ -52,7 +54,7 @@ public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHan
     async Task WaitAsync(HttpRequestMessage request, TimeSpan wait, string why, CancellationToken ct)
     {
         onRetry?.Invoke($"{request.Method} {request.RequestUri?.AbsolutePath} again in {wait.TotalSeconds:0.0} s after {why}");
-        await Task.Delay(wait, ct);
+        await Task.Delay(wait, _clock, ct);
     }
 
     /// <summary>A connection that was made and then lost, as opposed to one that could not be made.</summary>
@@ -69,10 +71,10 @@ public sealed class RetryHandler(Action<string>? onRetry = null) : DelegatingHan
     static bool Retryable(HttpStatusCode code) => code is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
         or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
-    static TimeSpan? RetryAfter(HttpResponseMessage response)
+    TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
-        var wait = header?.Delta ?? (header?.Date is { } at ? at - DateTimeOffset.UtcNow : null);
+        var wait = header?.Delta ?? (header?.Date is { } at ? at - _clock.GetUtcNow() : null);
         return wait is null ? null : wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestRetryAfter ? LongestRetryAfter : wait;
     }
 }

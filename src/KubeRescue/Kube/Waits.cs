@@ -8,18 +8,31 @@ public static class Waits
     /// <summary>
     /// Judges the watched state after every change (and again after <paramref name="recheck"/>, asked after each
     /// judgement, for conditions that depend on time; a second by default) until <paramref name="decide"/> returns a
-    /// result. <paramref name="describe"/> says what the state was when the deadline passed.
+    /// result. The deadline and the rechecks are on <paramref name="clock"/>, the one <paramref name="decide"/> reads.
+    /// <paramref name="describe"/> says what the state was when the deadline passed.
     /// </summary>
-    public static async Task<T> UntilAsync<T>(ChangeSignal signal, Func<T?> decide, DateTime deadline, string what, Func<string> describe,
+    public static async Task<T> UntilAsync<T>(ChangeSignal signal, Func<T?> decide, DateTime deadline, TimeProvider clock, string what, Func<string> describe,
         CancellationToken ct, Func<TimeSpan>? recheck = null) where T : class
     {
         while (true)
         {
             if (decide() is { } result) return result;
-            var left = deadline - DateTime.UtcNow;
+            var left = deadline - clock.GetUtcNow().UtcDateTime;
             if (left <= TimeSpan.Zero) throw new WaitTimeoutException($"timed out waiting for {what}: {describe()}");
             var step = recheck?.Invoke() ?? TimeSpan.FromSeconds(1);
-            await signal.WaitAsync(left < step ? left : step, ct);
+            await signal.WaitAsync(left < step ? left : step, clock, ct);
         }
+    }
+
+    /// <summary>
+    /// Waits for a change, or at most <paramref name="max"/> as <paramref name="clock"/> measures it, so that what
+    /// depends on time is re-judged on the clock that judges it.
+    /// </summary>
+    public static async Task WaitAsync(this ChangeSignal signal, TimeSpan max, TimeProvider clock, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(max, clock);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try { await signal.WaitAsync(Timeout.InfiniteTimeSpan, either.Token); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
     }
 }

@@ -33,7 +33,7 @@ sealed class PodObservation : IAsyncDisposable
         while (!ct.IsCancellationRequested)
         {
             foreach (var pod in _watches.SelectMany(w => w.Items)) run.Readiness.IsStable(pod);
-            try { await signal.WaitAsync(TimeSpan.FromSeconds(1), ct); }
+            try { await signal.WaitAsync(TimeSpan.FromSeconds(1), run.Clock, ct); }
             catch (OperationCanceledException) { return; }
         }
     }

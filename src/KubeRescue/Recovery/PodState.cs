@@ -34,22 +34,21 @@ public static class PodState
 
 /// <summary>
 /// Ready, and stayed so: a pod counts as started once it has been Ready, with the same restart count, for
-/// <c>minReady</c> as measured on this machine's clock (not the kubelet's timestamps, which another clock wrote).
+/// <c>minReady</c> as measured on the run's clock, this machine's (not the kubelet's timestamps, which another clock wrote).
 /// One tracker serves a whole run, fed by every step that looks at a pod and by the run's own observation of the
 /// plan's pods, so that a pod's window starts when it became Ready, not when a later step first looked.
 /// </summary>
-public sealed class ReadinessTracker(TimeSpan minReady, TimeProvider? time = null)
+public sealed class ReadinessTracker(TimeSpan minReady, TimeProvider clock)
 {
     static readonly TimeSpan MaxRecheck = TimeSpan.FromSeconds(1);
 
     readonly Dictionary<string, (int Restarts, DateTime Since)> _ready = new(StringComparer.Ordinal);
     readonly Lock _gate = new();
-    readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public bool IsStable(V1Pod pod)
     {
         var uid = pod.Metadata.Uid;
-        var now = _time.GetUtcNow().UtcDateTime;
+        var now = clock.GetUtcNow().UtcDateTime;
         lock (_gate)
         {
             if (!PodState.IsReady(pod) || PodState.IsTerminating(pod) || PodState.Crash(pod) is not null)
@@ -71,7 +70,7 @@ public sealed class ReadinessTracker(TimeSpan minReady, TimeProvider? time = nul
     {
         get
         {
-            var now = _time.GetUtcNow().UtcDateTime;
+            var now = clock.GetUtcNow().UtcDateTime;
             lock (_gate)
             {
                 var next = MaxRecheck;

@@ -30,4 +30,10 @@ public sealed record RecoveryOptions
 
     /// <summary>How long one rescue pod may take to start on a node before the next master is tried.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// What the plan and the run read the time from and wait on, as client-go's leader elector and KWOK's controllers
+    /// take a clock: the system's, but a test may judge the timed rules (lease expiry, --min-ready, --timeout) on a fake one.
+    /// </summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

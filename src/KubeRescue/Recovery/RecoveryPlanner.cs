@@ -19,7 +19,7 @@ public static class RecoveryPlanner
         // Every read here is independent of the others until a component is judged: they run together, so that
         // planning costs a few round trips, not the sum of a few dozen (the first ones also wait for the connection).
         var pinnedRead = options.Node is { } nodeName ? ReadPinnedAsync(client, nodeName, ct) : Task.FromResult<V1Node?>(null);
-        var diagnosed = await Task.WhenAll(ControlPlaneComponent.All.Select(c => ControlPlaneDiagnoser.DiagnoseAsync(client, c, ct)));
+        var diagnosed = await Task.WhenAll(ControlPlaneComponent.All.Select(c => ControlPlaneDiagnoser.DiagnoseAsync(client, c, options.Clock, ct)));
         var statuses = ControlPlaneComponent.All.Zip(diagnosed).ToDictionary(x => x.First, x => x.Second);
         var pinned = await pinnedRead;
 

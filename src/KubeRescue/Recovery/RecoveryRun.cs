@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 
@@ -10,17 +9,21 @@ namespace KubeRescue.Recovery;
 /// </summary>
 public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Action<RecoveryEvent> report)
 {
-    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly long _started = options.Clock.GetTimestamp();
     readonly List<V1Pod> _created = [];
     readonly Lock _gate = new();
 
     public IKubernetes Client => client;
     public RecoveryOptions Options => options;
-    public DateTime Deadline { get; } = DateTime.UtcNow + options.Timeout;
-    public TimeSpan Elapsed => _clock.Elapsed;
+    public TimeProvider Clock => options.Clock;
+    public DateTime Deadline { get; } = options.Clock.GetUtcNow().UtcDateTime + options.Timeout;
+    public TimeSpan Elapsed => options.Clock.GetElapsedTime(_started);
+
+    /// <summary>The time on the run's clock, in UTC as <see cref="Deadline"/> is.</summary>
+    public DateTime Now => options.Clock.GetUtcNow().UtcDateTime;
 
     /// <summary>Since when each pod has been Ready, for the whole run (see <see cref="PodObservation"/>).</summary>
-    public ReadinessTracker Readiness { get; } = new(options.MinReady);
+    public ReadinessTracker Readiness { get; } = new(options.MinReady, options.Clock);
 
     readonly AsyncLocal<IRecoveryStep?> _current = new();
     readonly Lock _reporting = new();

@@ -51,7 +51,7 @@ public static class RecoveryRunner
             }
         }
         ControlPlaneStatus? after = null;
-        try { after = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct); }
+        try { after = await ControlPlaneDiagnoser.DiagnoseAsync(client, run.Clock, ct); }
         catch (Exception e) when (Kube.ApiErrors.IsApiOrTransport(e)) { run.Warn($"could not read the status afterwards: {Kube.ApiErrors.Describe(e)}"); }
         return new RecoveryResult(failure is null, results, run.Elapsed, failure, after);
     }
@@ -64,8 +64,8 @@ public static class RecoveryRunner
         run.Report(RecoveryEventKind.Started, step.Description);
         // The waits end themselves at the deadline, saying what they waited for; this ends an API call still going
         // then (an API server that neither answers nor fails), a moment later so as not to pre-empt them.
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bounded.CancelAfter(Max(run.Deadline - DateTime.UtcNow, TimeSpan.Zero) + TimeSpan.FromSeconds(1));
+        using var deadline = new CancellationTokenSource(Max(run.Deadline - run.Now, TimeSpan.Zero) + TimeSpan.FromSeconds(1), run.Clock);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
             var outcome = await step.RunAsync(run, bounded.Token);
@@ -92,7 +92,7 @@ public static class RecoveryRunner
     /// <summary>Removes what this run created, with a bounded wait of its own: the run's token is already cancelled.</summary>
     static async Task UndoAsync(RecoveryRun run)
     {
-        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60), run.Clock);
         foreach (var pod in run.CreatedPods)
         {
             try

@@ -16,7 +16,7 @@ public static class RescueEvents
     /// <summary>Records one; a failure to record is reported, never fatal: the recovery matters more than its record.</summary>
     public static async Task RecordAsync(RecoveryRun run, Workload workload, string reason, string message, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
+        var now = run.Now;
         var ev = new Corev1Event
         {
             // Named as client-go names events: the object, a dot, the time in hexadecimal nanoseconds.

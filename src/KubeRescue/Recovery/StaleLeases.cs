@@ -27,7 +27,7 @@ public static class StaleLeases
         var (holder, host) = (record.HolderIdentity!, record.Hostname!);
         if (!await ProvablyGoneAsync(run.Client, lease.Metadata.NamespaceProperty, host, ct)) return false;
         var duration = lease.Spec.LeaseDurationSeconds ?? 15;
-        var now = DateTime.UtcNow;
+        var now = run.Now;
         lease.Spec.HolderIdentity = "";
         lease.Spec.LeaseDurationSeconds = 1;
         lease.Spec.AcquireTime = now;

@@ -1,6 +1,6 @@
 using k8s;
-using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using k8s.Autorest;
 using KubeRescue.Kube;
 
@@ -49,18 +49,47 @@ public class RetryHandlerTests
         Assert.Single(server.Requests);
     }
 
+    /// <summary>The request waits on the clock and is sent again exactly <paramref name="wait"/> later: not a tick sooner.</summary>
+    static async Task AssertRetriedAfterAsync(FakeApiServer server, FakeClock clock, Task read, TimeSpan wait)
+    {
+        await clock.UntilWaitedOnAsync(read);
+        clock.Advance(wait - TimeSpan.FromTicks(1));
+        Assert.Equal((1, 1), (clock.Waiters, server.Requests.Count));
+        clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(0, clock.Waiters);
+        await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, server.Requests.Count);
+    }
+
     [Fact]
     public async Task The_server_s_Retry_After_is_waited()
     {
         var server = new FakeApiServer().Then(HttpStatusCode.TooManyRequests, retryAfter: TimeSpan.FromSeconds(1)).Then(HttpStatusCode.OK, Namespace);
         var retries = new List<string>();
-        using var client = server.Client(new RetryHandler(retries.Add));
-        var clock = Stopwatch.StartNew();
+        var clock = new FakeClock();
+        using var client = server.Client(new RetryHandler(retries.Add, clock));
 
-        await client.CoreV1.ReadNamespaceAsync("kube-system");
+        await AssertRetriedAfterAsync(server, clock, client.CoreV1.ReadNamespaceAsync("kube-system"), TimeSpan.FromSeconds(1));
 
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.95), $"retried after {clock.Elapsed}");
         Assert.EndsWith("again in 1.0 s after 429 Too Many Requests", Assert.Single(retries));
+    }
+
+    [Fact]
+    public async Task A_Retry_After_date_is_waited_until_on_the_clock()
+    {
+        var clock = new FakeClock();
+        var server = new FakeApiServer().Then(_ =>
+        {
+            var busy = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("{}") };
+            busy.Headers.RetryAfter = new RetryConditionHeaderValue(clock.GetUtcNow().AddSeconds(5));
+            return busy;
+        }).Then(HttpStatusCode.OK, Namespace);
+        var retries = new List<string>();
+        using var client = server.Client(new RetryHandler(retries.Add, clock));
+
+        await AssertRetriedAfterAsync(server, clock, client.CoreV1.ReadNamespaceAsync("kube-system"), TimeSpan.FromSeconds(5));
+
+        Assert.EndsWith("again in 5.0 s after 503 Service Unavailable", Assert.Single(retries));
     }
 
     [Fact]
@@ -92,11 +121,17 @@ public class RetryHandlerTests
     public async Task Cancellation_ends_the_waiting()
     {
         var server = new FakeApiServer().Then(HttpStatusCode.TooManyRequests, retryAfter: TimeSpan.FromSeconds(30));
-        using var client = server.Client(new RetryHandler());
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var clock = new FakeClock();
+        using var client = server.Client(new RetryHandler(clock: clock));
+        using var cts = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.CoreV1.ReadNamespaceAsync("kube-system", cancellationToken: cts.Token));
+        // Cancelled while it waits out the Retry-After, which the clock, never moved, would never end.
+        var read = client.CoreV1.ReadNamespaceAsync("kube-system", cancellationToken: cts.Token);
+        await clock.UntilWaitedOnAsync(read);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
         Assert.Single(server.Requests);
+        Assert.Equal(0, clock.Waiters);
     }
 
     [Fact]

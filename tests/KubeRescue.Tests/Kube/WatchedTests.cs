@@ -19,7 +19,7 @@ public class WatchedTests
         using var client = server.Client();
         var signal = new ChangeSignal();
         await using var watched = Watched<V1Pod>.Pods(client, "kube-system", signal, labelSelector: "k8s-app=kube-scheduler");
-        await Waits.UntilAsync(signal, () => done(watched) ? "done" : null, DateTime.UtcNow.AddSeconds(20), "the watched state", () => string.Join(", ", server.Requests), CancellationToken.None);
+        await Waits.UntilAsync(signal, () => done(watched) ? "done" : null, DateTime.UtcNow.AddSeconds(20), TimeProvider.System, "the watched state", () => string.Join(", ", server.Requests), CancellationToken.None);
         return server.Requests;
     }
 

@@ -36,12 +36,12 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
             {
                 if (!lease.Synced || !pods.Synced) return null;
                 var l = lease.Items.FirstOrDefault();
-                if (l is null || LeaderRecord.FromLease(l) is not { } record || !record.HeldAt(DateTime.UtcNow)) return null;
+                if (l is null || LeaderRecord.FromLease(l) is not { } record || !record.HeldAt(run.Now)) return null;
                 var holder = record.HolderIdentity!;
                 var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p) && record.Names(p));
                 if (leader is not null) return new Led($"held by {holder} (pod {leader.Metadata.Name} on {leader.Spec.NodeName}){cleared}");
                 return judged.Add(holder) ? new Suspect(l, holder) : null;
-            }, run.Deadline, $"a pod of {w.Description} to lead", () => Describe(lease.Items.FirstOrDefault()), ct);
+            }, run.Deadline, run.Clock, $"a pod of {w.Description} to lead", () => Describe(lease.Items.FirstOrDefault()), ct);
 
             if (decision is Led led) return led.Outcome;
             var suspect = (Suspect)decision;
@@ -63,15 +63,15 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
         while (true)
         {
             record = await ControlPlaneDiagnoser.ReadLeaderAsync(run.Client, component, ct);
-            if (record is not null && record.HeldAt(DateTime.UtcNow) && pods.Synced)
+            if (record is not null && record.HeldAt(run.Now) && pods.Synced)
             {
                 var holder = record.HolderIdentity!;
                 var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p) && record.Names(p));
                 if (leader is not null) return $"held by {holder} (pod {leader.Metadata.Name} on {leader.Spec.NodeName}, {source} lock)";
             }
-            if (DateTime.UtcNow >= run.Deadline)
+            if (run.Now >= run.Deadline)
                 throw new WaitTimeoutException($"timed out waiting for a pod of {w.Description} to lead: the {source} lock's holder is {record?.HolderIdentity ?? "none"}");
-            await signal.WaitAsync(TimeSpan.FromSeconds(1), ct);
+            await signal.WaitAsync(TimeSpan.FromSeconds(1), run.Clock, ct);
         }
     }
 

@@ -42,7 +42,7 @@ public sealed class AwaitReplacementStep(ComponentPlan plan) : IRecoveryStep
             if (PodState.Crash(r) is { } crash && PodState.Restarts(r) >= RescueCrashLoop && !PodState.IsReady(r))
                 throw new RecoveryFailedException($"{component.RescuePodName} on {r.Spec.NodeName} stopped working: {crash}");
             return null;
-        }, run.Deadline, $"{w.Description} to run {w.Needed} pods", () => Describe(pods.Items), ct, () => run.Readiness.Recheck);
+        }, run.Deadline, run.Clock, $"{w.Description} to run {w.Needed} pods", () => Describe(pods.Items), ct, () => run.Readiness.Recheck);
     }
 
     static string Describe(IReadOnlyList<V1Pod> pods) => pods.Count == 0

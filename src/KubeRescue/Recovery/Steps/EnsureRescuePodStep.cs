@@ -90,7 +90,7 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
     {
         var signal = new ChangeSignal();
         await using var watched = Watched<V1Pod>.Pods(run.Client, pod.Metadata.NamespaceProperty, signal, fieldSelector: $"metadata.name={pod.Metadata.Name}");
-        var startBy = DateTime.UtcNow + run.Options.StartTimeout;
+        var startBy = run.Now + run.Options.StartTimeout;
         V1Pod? last = null;
         try
         {
@@ -103,7 +103,7 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
                 if (PodState.Rejection(last) is { } rejected) return new Outcome(new Failure($"the kubelet rejected it: {rejected}"));
                 if (PodState.Crash(last) is { } crash) return new Outcome(new Failure(crash, Crashed: true));
                 return run.Readiness.IsStable(last) ? new Outcome(null) : null;
-            }, startBy < run.Deadline ? startBy : run.Deadline, $"{pod.Metadata.Name} to start", () => Describe(last), ct, () => run.Readiness.Recheck);
+            }, startBy < run.Deadline ? startBy : run.Deadline, run.Clock, $"{pod.Metadata.Name} to start", () => Describe(last), ct, () => run.Readiness.Recheck);
             return outcome.Failure;
         }
         catch (WaitTimeoutException) when (startBy < run.Deadline)

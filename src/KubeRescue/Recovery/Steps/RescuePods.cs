@@ -39,7 +39,7 @@ static class RescuePods
         await using var watched = Watched<V1Pod>.Pods(run.Client, pod.Metadata.NamespaceProperty, signal, fieldSelector: $"metadata.name={pod.Metadata.Name}");
         await Waits.UntilAsync(signal,
             () => watched.Synced && !watched.Items.Any(p => p.Metadata.Uid == pod.Metadata.Uid) ? "gone" : null,
-            run.Deadline, $"pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} to go",
+            run.Deadline, run.Clock, $"pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} to go",
             () => $"it is still there on {pod.Spec.NodeName} (is that node's kubelet running?)", ct);
     }
 }

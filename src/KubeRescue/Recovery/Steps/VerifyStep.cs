@@ -28,7 +28,7 @@ public sealed class VerifyStep(IReadOnlyList<ComponentPlan> plans) : IRecoverySt
             ComponentStatus? status = null;
             while (true)
             {
-                status = await ControlPlaneDiagnoser.DiagnoseAsync(run.Client, plan.Component, ct);
+                status = await ControlPlaneDiagnoser.DiagnoseAsync(run.Client, plan.Component, run.Clock, ct);
                 if (status.Verdict == Verdict.Healthy) break;
                 // Led by a pod of its own, but some pods keep crashing (a bad template without --rollback, a broken
                 // host): the control plane heals itself again, and the rest is said, not hidden.
@@ -38,9 +38,9 @@ public sealed class VerifyStep(IReadOnlyList<ComponentPlan> plans) : IRecoverySt
                     run.Warn($"{plan.Component.Name} leads again but is degraded: {status.Summary}. Next: {status.NextStep}");
                     break;
                 }
-                if (DateTime.UtcNow >= run.Deadline)
+                if (run.Now >= run.Deadline)
                     throw new RecoveryFailedException($"{plan.Component.Name} is not healthy: {status.Summary}");
-                await signal.WaitAsync(TimeSpan.FromSeconds(2), ct);
+                await signal.WaitAsync(TimeSpan.FromSeconds(2), run.Clock, ct);
             }
             healthy.Add($"{plan.Component.Name}: {status.Summary}");
         }

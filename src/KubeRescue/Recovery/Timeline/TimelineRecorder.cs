@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using KubeRescue.Diagnosis;
@@ -38,7 +37,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
     readonly List<PodSource> _podSources = [];
     readonly List<LeaseTrack> _leases = [];
     readonly List<Task> _tasks = [];
-    readonly Stopwatch _clock = new();
+    readonly TimeProvider _clock;
     readonly Lock _gate = new();
 
     readonly Dictionary<string, PodTrack> _pods = new(StringComparer.Ordinal);
@@ -49,12 +48,14 @@ public sealed class TimelineRecorder : IAsyncDisposable
     int _changes;
     TimeSpan? _stoppedAt;
     DateTime _startedAt;
+    long _started;
 
-    TimelineRecorder(IKubernetes client, RecoveryPlan plan, int maxChanges)
+    TimelineRecorder(IKubernetes client, RecoveryPlan plan, int maxChanges, TimeProvider clock)
     {
         _client = client;
         _plan = plan;
         _maxChanges = maxChanges;
+        _clock = clock;
         _steps = [.. plan.Steps.Select(s => new StepTrack(s.Name, s.Component?.Name, s.Description))];
         foreach (var p in plan.Components)
         {
@@ -73,24 +74,27 @@ public sealed class TimelineRecorder : IAsyncDisposable
     /// <summary>
     /// Starts following the plan's components, waits a few seconds at most for the first lists, and starts the
     /// clock: times in the timeline are from here, so start it just before <see cref="RecoveryRunner.RunAsync"/>.
+    /// Pass the run's clock (<see cref="RecoveryOptions.Clock"/>); the system's by default.
     /// </summary>
-    public static async Task<TimelineRecorder> StartAsync(IKubernetes client, RecoveryPlan plan, CancellationToken ct, int maxChanges = DefaultMaxChanges)
+    public static async Task<TimelineRecorder> StartAsync(IKubernetes client, RecoveryPlan plan, CancellationToken ct, int maxChanges = DefaultMaxChanges,
+        TimeProvider? clock = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChanges, 1);
-        var recorder = new TimelineRecorder(client, plan, maxChanges);
-        var deadline = DateTime.UtcNow + SyncWait;
+        clock ??= TimeProvider.System;
+        var recorder = new TimelineRecorder(client, plan, maxChanges, clock);
+        var waiting = clock.GetTimestamp();
         try
         {
-            while (!recorder.Synced && DateTime.UtcNow < deadline)
-                await recorder._signal.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
+            while (!recorder.Synced && clock.GetElapsedTime(waiting) < SyncWait)
+                await recorder._signal.WaitAsync(TimeSpan.FromMilliseconds(100), clock, ct);
         }
         catch (OperationCanceledException)
         {
             await recorder.DisposeAsync();
             throw;
         }
-        recorder._startedAt = DateTime.UtcNow;
-        recorder._clock.Start();
+        recorder._startedAt = clock.GetUtcNow().UtcDateTime;
+        recorder._started = clock.GetTimestamp();
         // What the lists hold now is the state the run begins with.
         lock (recorder._gate) recorder.Guarded(() => recorder.Sample(TimeSpan.Zero));
         recorder._tasks.Add(Task.Run(() => recorder.LoopAsync(recorder._stop.Token)));
@@ -104,7 +108,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
     {
         lock (_gate)
         {
-            var at = _clock.Elapsed;
+            var at = Elapsed;
             switch (e.Kind)
             {
                 case RecoveryEventKind.Started:
@@ -133,7 +137,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
         TimeSpan duration;
         lock (_gate)
         {
-            duration = _clock.Elapsed;
+            duration = Elapsed;
             Guarded(() => Sample(duration));
             _stoppedAt ??= duration;
             Close(_stoppedAt.Value);
@@ -147,9 +151,9 @@ public sealed class TimelineRecorder : IAsyncDisposable
         after ??= result?.After;
         if (after is null)
         {
-            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            bounded.CancelAfter(AfterTimeout);
-            try { after = await ControlPlaneDiagnoser.DiagnoseAsync(_client, bounded.Token); }
+            using var timeout = new CancellationTokenSource(AfterTimeout, _clock);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+            try { after = await ControlPlaneDiagnoser.DiagnoseAsync(_client, _clock, bounded.Token); }
             catch (Exception e) when (ApiErrors.IsApiOrTransport(e) || e is OperationCanceledException)
             {
                 lock (_gate) _gaps.Add($"the status afterwards could not be read{Because(e is OperationCanceledException ? null : e)}");
@@ -173,6 +177,9 @@ public sealed class TimelineRecorder : IAsyncDisposable
         }
     }
 
+    /// <summary>Since the start, on the run's clock.</summary>
+    TimeSpan Elapsed => _clock.GetElapsedTime(_started);
+
     int ComponentOrder(string name) => _plan.Components.ToList().FindIndex(p => p.Component.Name == name);
 
     static string Because(Exception? e) => e is null ? "" : $": {Cut(ApiErrors.Describe(e))}";
@@ -186,9 +193,9 @@ public sealed class TimelineRecorder : IAsyncDisposable
                 lock (_gate)
                 {
                     if (_stoppedAt is not null) return;
-                    Guarded(() => Sample(_clock.Elapsed));
+                    Guarded(() => Sample(Elapsed));
                 }
-                await _signal.WaitAsync(Recheck, ct);
+                await _signal.WaitAsync(Recheck, _clock, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -206,7 +213,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
         try { sample(); }
         catch (Exception e)
         {
-            var at = _clock.Elapsed;
+            var at = Elapsed;
             _gaps.Add($"the recorder failed at {at.TotalSeconds:0.0}s ({e.GetType().Name}: {Cut(e.Message)}); pods and Leases are not drawn after that");
             Stop(at);
         }
@@ -248,7 +255,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
                     track.Gone = now;
                 }
 
-        var utc = DateTime.UtcNow;
+        var utc = _clock.GetUtcNow().UtcDateTime;
         foreach (var lease in _leases.Where(l => l.Synced))
         {
             var record = lease.Record;
@@ -340,7 +347,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
             {
                 lock (_gate) lease.Error = e;
             }
-            try { await Task.Delay(Recheck, ct); }
+            try { await Task.Delay(Recheck, _clock, ct); }
             catch (OperationCanceledException) { return; }
         }
     }
