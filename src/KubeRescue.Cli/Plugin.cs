@@ -11,14 +11,15 @@ public static class Plugin
 {
     public const string ExecutableName = "kubectl-rescue";
 
-    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    /// <summary>Runs the command <paramref name="args"/> name; System.CommandLine's own output (help, parse errors) goes to <paramref name="streams"/> too.</summary>
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args, Streams streams)
     {
         var parsed = root.Parse(args);
-        if (RootCommand.ExecutableName != ExecutableName) return await parsed.InvokeAsync();
-        // System.CommandLine writes help and --version to the invocation's output (the commands write to the console).
+        if (RootCommand.ExecutableName != ExecutableName) return await parsed.InvokeAsync(new InvocationConfiguration { Output = streams.Out, Error = streams.Error });
+        // System.CommandLine writes help and --version to the invocation's output (the commands write to their streams).
         using var help = new StringWriter();
-        var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = help });
-        await Console.Out.WriteAsync(AsPlugin(help.ToString()));
+        var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = help, Error = streams.Error });
+        await streams.Out.WriteAsync(AsPlugin(help.ToString()));
         return code;
     }
 

@@ -9,8 +9,8 @@ using KubeRescue.Kube;
 namespace KubeRescue.Cli.Commands;
 
 /// <summary>
-/// <c>--kubeconfig</c> and <c>--context</c>, as kubectl has them, shared by every command that talks to a cluster.
-/// Without <c>--kubeconfig</c>: <c>$KUBECONFIG</c>, then <c>~/.kube/config</c>, then the in-cluster service account.
+/// <c>--kubeconfig</c>, <c>--context</c> and <c>--verbose</c>, as kubectl has them, on every command that talks to a
+/// cluster; <see cref="Bind"/> reads what the user gave into a <see cref="ClusterFlags"/> for the command's options.
 /// </summary>
 public sealed class ClusterOptions
 {
@@ -28,14 +28,23 @@ public sealed class ClusterOptions
         command.Options.Add(Verbose);
     }
 
-    /// <summary>A client for <paramref name="config"/> that retries what a struggling API server could not serve, logging its calls (each attempt) when <c>--verbose</c> was given.</summary>
-    public k8s.Kubernetes CreateClient(ParseResult result, KubernetesClientConfiguration config) => CreateClient(config, result.GetValue(Verbose));
+    public ClusterFlags Bind(ParseResult result) => new(result.GetValue(Kubeconfig), result.GetValue(Context), result.GetValue(Verbose));
+}
 
-    public static k8s.Kubernetes CreateClient(KubernetesClientConfiguration config, bool verbose)
+/// <summary>
+/// The cluster the user named: without <c>--kubeconfig</c>, <c>$KUBECONFIG</c>, then <c>~/.kube/config</c>, then the
+/// in-cluster service account.
+/// </summary>
+public sealed record ClusterFlags(string? Kubeconfig, string? Context, bool Verbose)
+{
+    /// <summary>A client for <paramref name="config"/> that retries what a struggling API server could not serve, logging its calls (each attempt) to <paramref name="log"/> with <c>--verbose</c>.</summary>
+    public k8s.Kubernetes CreateClient(KubernetesClientConfiguration config, TextWriter log) => CreateClient(config, Verbose, log);
+
+    public static k8s.Kubernetes CreateClient(KubernetesClientConfiguration config, bool verbose, TextWriter log)
     {
         if (!verbose) return new k8s.Kubernetes(config, new RetryHandler());
-        var log = new ApiCallLog(Console.Error);
-        return new k8s.Kubernetes(config, new RetryHandler(log.Retrying), log);
+        var calls = new ApiCallLog(log);
+        return new k8s.Kubernetes(config, new RetryHandler(calls.Retrying), calls);
     }
 
     /// <summary>
@@ -73,22 +82,20 @@ public sealed class ClusterOptions
     }
 
     /// <summary>The client configuration, or null after printing why it cannot be had (the caller exits non-zero).</summary>
-    public KubernetesClientConfiguration? Connect(ParseResult result, TextWriter error)
+    public KubernetesClientConfiguration? Connect(TextWriter error)
     {
-        var path = result.GetValue(Kubeconfig);
-        var context = result.GetValue(Context);
         try
         {
             var env = Environment.GetEnvironmentVariable("KUBECONFIG");
-            if (path is null && context is null && string.IsNullOrEmpty(env)
+            if (Kubeconfig is null && Context is null && string.IsNullOrEmpty(env)
                 && !File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation) && KubernetesClientConfiguration.IsInCluster())
                 return KubernetesClientConfiguration.InClusterConfig();
             // $KUBECONFIG is a list of files merged as kubectl merges them (the first to set a value wins).
-            var kubeconfig = path is null && !string.IsNullOrEmpty(env) ? Merge(env) : Load(path ?? KubernetesClientConfiguration.KubeConfigDefaultLocation);
-            if (!RuntimeFeature.IsDynamicCodeSupported && ExecPlugin(kubeconfig, context) is { } exec)
+            var kubeconfig = Kubeconfig is null && !string.IsNullOrEmpty(env) ? Merge(env) : Load(Kubeconfig ?? KubernetesClientConfiguration.KubeConfigDefaultLocation);
+            if (!RuntimeFeature.IsDynamicCodeSupported && ExecPlugin(kubeconfig, Context) is { } exec)
                 throw new KubeConfigException(
                     $"its user runs the credential plugin {exec}, which this native build cannot: the client's exec support needs reflection-based JSON. Use the JIT build (./kube-rescue)");
-            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, Context);
             config.UserAgent = RescueMetadata.FieldManager;
             ClientTls.TrustOnlyKubeconfigCa(config);
             return config;

@@ -18,6 +18,9 @@ public static class OutputFormat
         return option;
     }
 
+    /// <summary>Where a command tells what it does: stdout for the table, stderr when stdout carries a document for scripts.</summary>
+    public static TextWriter Story(Streams streams, string format) => format == Table ? streams.Out : streams.Error;
+
     /// <summary>
     /// Writes a report as JSON or YAML (the same document); the table is the command's own. The type's contract comes
     /// from <see cref="DocumentJson"/>, generated at compile time, so that the native build needs no reflection.

@@ -11,11 +11,6 @@ public static class Terminal
     /// <summary>Wide enough that no line wraps in a pipe (kubectl does not wrap its output to a pipe either).</summary>
     const int PipeWidth = 4096;
 
-    /// <summary>True when <paramref name="output"/> is the process's own stdout or stderr and that is a terminal.</summary>
-    public static bool IsTerminal(TextWriter output) =>
-        ReferenceEquals(output, Console.Out) ? !Console.IsOutputRedirected
-        : ReferenceEquals(output, Console.Error) && !Console.IsErrorRedirected;
-
     public static bool NoColor => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
     /// <summary>A console on <paramref name="output"/>: ANSI and colour only on a terminal, ASCII borders and unwrapped lines elsewhere.</summary>
@@ -31,6 +26,4 @@ public static class Terminal
         if (!terminal) console.Profile.Width = PipeWidth;
         return console;
     }
-
-    public static IAnsiConsole CreateConsole(TextWriter output) => CreateConsole(output, IsTerminal(output));
 }

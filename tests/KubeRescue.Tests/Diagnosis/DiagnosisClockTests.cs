@@ -18,7 +18,7 @@ public class DiagnosisClockTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 5, 6, 0, TimeSpan.Zero));
         await using var server = await LabApiServer.StartAsync(new LabApiServerOptions { Clock = clock });
-        using var client = new Kubernetes(server.ClientConfiguration());
+        using var client = new k8s.Kubernetes(server.ClientConfiguration());
         await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new() { Name = "web-1" },

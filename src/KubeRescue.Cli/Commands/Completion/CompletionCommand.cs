@@ -10,7 +10,7 @@ public static class CompletionCommand
 {
     public static readonly string[] Shells = ["bash", "zsh", "fish", "powershell", "kubectl-plugin"];
 
-    public static Command Create()
+    public static Command Create(Streams streams)
     {
         var shell = new Argument<string>("shell") { Description = "bash, zsh, fish, powershell, or kubectl-plugin (for `kubectl rescue <TAB>`)." };
         shell.AcceptOnlyFromAmong(Shells);
@@ -30,12 +30,21 @@ public static class CompletionCommand
         {
             shell,
         };
-        command.SetAction(result =>
-        {
-            Console.Out.Write(Script(result.GetValue(shell)!, result.RootCommandResult.Command.Name));
-            return 0;
-        });
+        Verb.SetAction(command, streams, result => new Options(result.GetValue(shell)!, result.RootCommandResult.Command.Name));
         return command;
+    }
+
+    /// <summary>The shell, and the name the binary was called by (the command the script completes).</summary>
+    sealed record Options(string Shell, string Name) : IVerbOptions
+    {
+        // The shell is one System.CommandLine accepted.
+        public string? Validate() => null;
+
+        public Task<int> RunAsync(Streams streams, CancellationToken ct)
+        {
+            streams.Out.Write(Script(Shell, Name));
+            return Task.FromResult(0);
+        }
     }
 
     /// <summary>The script for <paramref name="shell"/>, completing the command called <paramref name="name"/>.</summary>

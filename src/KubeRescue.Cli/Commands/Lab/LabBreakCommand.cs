@@ -9,9 +9,7 @@ namespace KubeRescue.Cli.Commands.Lab;
 /// <summary><c>kube-rescue lab break</c>: cause a fault in a running lab (or any cluster) through the API.</summary>
 public static class LabBreakCommand
 {
-    sealed record Options(string Component, string Mode, string? Node, TimeSpan Settle, TimeSpan Timeout);
-
-    public static Command Create()
+    public static Command Create(Streams streams)
     {
         var component = new Argument<string>("component") { Description = "What to break: scheduler, controller-manager or both." };
         component.AcceptOnlyFromAmong("scheduler", "controller-manager", "both");
@@ -54,15 +52,60 @@ public static class LabBreakCommand
             component, mode, node, settle, timeout,
         };
         cluster.AddTo(command);
-        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(node),
-            TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout))), () => cluster.Connect(result, Console.Error) is { } config ? cluster.CreateClient(result, config) : null, ct));
-        command.Subcommands.Add(NodeCommand());
-        command.Subcommands.Add(ApiCommand());
+        Verb.SetAction(command, streams, result => new Options(result.GetValue(component)!, result.GetValue(mode)!, result.GetValue(node),
+            TimeSpan.FromSeconds(result.GetValue(settle)), TimeSpan.FromSeconds(result.GetValue(timeout)), cluster.Bind(result)));
+        command.Subcommands.Add(NodeCommand(streams));
+        command.Subcommands.Add(ApiCommand(streams));
         return command;
     }
 
+    sealed record Options(string Component, string Mode, string? Node, TimeSpan Settle, TimeSpan Timeout, ClusterFlags Cluster) : IVerbOptions
+    {
+        public string? Validate()
+        {
+            if (Settle < TimeSpan.Zero || Settle > TimeSpan.FromMinutes(10)) return "--settle must be between 0 and 600 seconds";
+            if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromHours(1)) return "--timeout must be between 0 and 3600 seconds";
+            if (Mode == "node-crash" && string.IsNullOrEmpty(Node)) return "--mode node-crash needs --node NAME";
+            if (Mode != "node-crash" && Node is not null) return "--node goes only with --mode node-crash";
+            return null;
+        }
+
+        public async Task<int> RunAsync(Streams streams, CancellationToken ct)
+        {
+            if (Cluster.Connect(streams.Error) is not { } config) return 2;
+            var apps = Component == "both" ? DeletePodsFault.Components.Values.ToList() : [DeletePodsFault.Components[Component]];
+            var poll = TimeSpan.FromMilliseconds(500);
+            var what = string.Join(" and ", apps);
+            Action<string> say = streams.Out.WriteLine;
+            using var client = Cluster.CreateClient(config, streams.Error);
+            try
+            {
+                switch (Mode)
+                {
+                    case "bad-flag":
+                        var old = await BadFlagFault.RunAsync(client, apps, poll, Settle, Timeout, say, ct);
+                        say($"{what} broken: a bad flag rolled out, {old} pods of the old revision deleted");
+                        break;
+                    case "node-crash":
+                        await NodeCrashFault.RunAsync(client, Node!, apps, poll, Timeout, say, ct);
+                        say($"{what} broken on {Node}: it crashes there, other nodes run it");
+                        break;
+                    default:
+                        var deleted = await DeletePodsFault.RunAsync(client, apps, poll, Settle, say, ct);
+                        say($"{what} broken: {deleted} pods deleted, none left running");
+                        break;
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or TimeoutException or ArgumentException)
+            {
+                return streams.Fail(1, e.Message);
+            }
+        }
+    }
+
     /// <summary><c>lab break node NAME [--crash] [--restore]</c>: flips the Node's fault annotation, which the lab's kubelets obey.</summary>
-    static Command NodeCommand()
+    static Command NodeCommand(Streams streams)
     {
         var cluster = new ClusterOptions();
         var name = new Argument<string>("name") { Description = "The node." };
@@ -82,34 +125,38 @@ public static class LabBreakCommand
             name, crash, restore,
         };
         cluster.AddTo(command);
-        command.SetAction(async (result, ct) =>
+        Verb.SetAction(command, streams, result => new NodeOptions(result.GetValue(name)!, result.GetValue(crash), result.GetValue(restore), cluster.Bind(result)));
+        return command;
+    }
+
+    sealed record NodeOptions(string Name, bool Crash, bool Restore, ClusterFlags Cluster) : IVerbOptions
+    {
+        public string? Validate() => Crash && Restore ? "--crash and --restore exclude each other" : null;
+
+        public async Task<int> RunAsync(Streams streams, CancellationToken ct)
         {
-            if (result.GetValue(crash) && result.GetValue(restore)) return await FailAsync("--crash and --restore exclude each other");
-            if (cluster.Connect(result, Console.Error) is not { } config) return 2;
-            var node = result.GetValue(name)!;
-            string? value = result.GetValue(restore) ? null : result.GetValue(crash) ? "crashed" : "stopped";
+            if (Cluster.Connect(streams.Error) is not { } config) return 2;
+            string? value = Restore ? null : Crash ? "crashed" : "stopped";
             var annotations = new System.Text.Json.Nodes.JsonObject { [KubeRescue.Lab.Components.Nodes.KubeletFleet.FaultAnnotation] = value };
             // --restore mends the node entirely: its components' crash fault goes too.
             if (value is null) annotations[KubeRescue.Lab.Components.Nodes.KubeletFleet.CrashAnnotation] = null;
             var patch = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["annotations"] = annotations } };
-            using var client = cluster.CreateClient(result, config);
+            using var client = Cluster.CreateClient(config, streams.Error);
             try
             {
-                await client.CoreV1.PatchNodeAsync(new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch), node, cancellationToken: ct);
+                await client.CoreV1.PatchNodeAsync(new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch), Name, cancellationToken: ct);
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
-                await Console.Error.WriteLineAsync($"error: node {node} does not exist");
-                return 1;
+                return streams.Fail(1, $"node {Name} does not exist");
             }
-            Console.WriteLine(value is null ? $"node {node}: kubelet started again" : $"node {node}: kubelet {value}");
+            streams.Out.WriteLine(value is null ? $"node {Name}: kubelet started again" : $"node {Name}: kubelet {value}");
             return 0;
-        });
-        return command;
+        }
     }
 
     /// <summary><c>lab break api FAULTS|none</c>: the lab API server's faults for clients, through the ConfigMap it follows.</summary>
-    static Command ApiCommand()
+    static Command ApiCommand(Streams streams)
     {
         var cluster = new ClusterOptions();
         var spec = new Argument<string>("faults") { Description = "error-rate=F,reset-rate=F,latency=D,watch-drop=D; or none, which ends them." };
@@ -131,32 +178,32 @@ public static class LabBreakCommand
             spec,
         };
         cluster.AddTo(command);
-        command.SetAction(async (result, ct) =>
+        Verb.SetAction(command, streams, result => new ApiOptions(result.GetValue(spec)!, cluster.Bind(result)));
+        return command;
+    }
+
+    sealed record ApiOptions(string FaultSpec, ClusterFlags Cluster) : IVerbOptions
+    {
+        ApiFaults Faults => ApiFaults.Parse(FaultSpec);
+
+        public string? Validate() => Verb.FormatError(() => Faults);
+
+        public async Task<int> RunAsync(Streams streams, CancellationToken ct)
         {
-            ApiFaults faults;
-            try
-            {
-                faults = ApiFaults.Parse(result.GetValue(spec)!);
-            }
-            catch (FormatException e)
-            {
-                return await FailAsync(e.Message);
-            }
-            if (cluster.Connect(result, Console.Error) is not { } config) return 2;
-            using var client = cluster.CreateClient(result, config);
+            if (Cluster.Connect(streams.Error) is not { } config) return 2;
+            var faults = Faults;
+            using var client = Cluster.CreateClient(config, streams.Error);
             try
             {
                 await SetApiFaultsAsync(client, faults, ct);
-                Console.WriteLine($"API faults: {faults}");
+                streams.Out.WriteLine($"API faults: {faults}");
                 return 0;
             }
             catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException)
             {
-                await Console.Error.WriteLineAsync($"error: {e.Message}");
-                return 1;
+                return streams.Fail(1, e.Message);
             }
-        });
-        return command;
+        }
     }
 
     static async Task SetApiFaultsAsync(k8s.Kubernetes client, ApiFaults faults, CancellationToken ct)
@@ -187,52 +234,5 @@ public static class LabBreakCommand
         {
             await client.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, name, ns, cancellationToken: ct);
         }
-    }
-
-    static async Task<int> RunAsync(Options o, Func<k8s.Kubernetes?> connect, CancellationToken ct)
-    {
-        if (o.Settle < TimeSpan.Zero || o.Settle > TimeSpan.FromMinutes(10))
-            return await FailAsync("--settle must be between 0 and 600 seconds");
-        if (o.Timeout <= TimeSpan.Zero || o.Timeout > TimeSpan.FromHours(1))
-            return await FailAsync("--timeout must be between 0 and 3600 seconds");
-        if (o.Mode == "node-crash" && string.IsNullOrEmpty(o.Node))
-            return await FailAsync("--mode node-crash needs --node NAME");
-        if (o.Mode != "node-crash" && o.Node is not null)
-            return await FailAsync("--node goes only with --mode node-crash");
-        if (connect() is not { } connected) return 2;
-        var apps = o.Component == "both" ? DeletePodsFault.Components.Values.ToList() : [DeletePodsFault.Components[o.Component]];
-        var poll = TimeSpan.FromMilliseconds(500);
-        var what = string.Join(" and ", apps);
-        using var client = connected;
-        try
-        {
-            switch (o.Mode)
-            {
-                case "bad-flag":
-                    var old = await BadFlagFault.RunAsync(client, apps, poll, o.Settle, o.Timeout, Console.WriteLine, ct);
-                    Console.WriteLine($"{what} broken: a bad flag rolled out, {old} pods of the old revision deleted");
-                    break;
-                case "node-crash":
-                    await NodeCrashFault.RunAsync(client, o.Node!, apps, poll, o.Timeout, Console.WriteLine, ct);
-                    Console.WriteLine($"{what} broken on {o.Node}: it crashes there, other nodes run it");
-                    break;
-                default:
-                    var deleted = await DeletePodsFault.RunAsync(client, apps, poll, o.Settle, Console.WriteLine, ct);
-                    Console.WriteLine($"{what} broken: {deleted} pods deleted, none left running");
-                    break;
-            }
-            return 0;
-        }
-        catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or TimeoutException or ArgumentException)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 1;
-        }
-    }
-
-    static async Task<int> FailAsync(string message)
-    {
-        await Console.Error.WriteLineAsync($"error: {message}");
-        return 2;
     }
 }

@@ -12,10 +12,7 @@ namespace KubeRescue.Cli.Commands.Lab;
 /// <summary><c>kube-rescue lab up</c>: options, validate, run.</summary>
 public static class LabUpCommand
 {
-    sealed record Options(bool ApiOnly, string Kubeconfig, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose,
-        string? ApiFaults, string? TokenAuthFile, string Address);
-
-    public static Command Create()
+    public static Command Create(Streams streams)
     {
         var apiOnly = new Option<bool>("--api-only") { Description = "Serve only the Kubernetes API: no nodes, no control plane." };
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Where to write the kubeconfig for kubectl and clients.", Required = true };
@@ -61,41 +58,81 @@ public static class LabUpCommand
         {
             apiOnly, kubeconfig, port, address, masters, workers, manifests, timeScale, verbose, apiFaults, tokenAuthFile,
         };
-        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(apiOnly), result.GetValue(kubeconfig)!, result.GetValue(port),
+        Verb.SetAction(command, streams, result => new Options(result.GetValue(apiOnly), result.GetValue(kubeconfig)!, result.GetValue(port),
             result.GetValue(masters), result.GetValue(workers), result.GetValue(manifests), result.GetValue(timeScale), result.GetValue(verbose),
-            result.GetValue(apiFaults), result.GetValue(tokenAuthFile), result.GetValue(address)!), result, ct));
+            result.GetValue(apiFaults), result.GetValue(tokenAuthFile), result.GetValue(address)!,
+            [.. new Option[] { masters, workers, manifests }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name)]));
         return command;
     }
 
-    static string? Validate(Options o, ParseResult result)
+    /// <summary>What the user asked; <paramref name="ClusterOnly"/> are the options given that only a whole cluster takes.</summary>
+    sealed record Options(bool ApiOnly, string KubeconfigPath, int Port, int Masters, int Workers, string? Manifests, double TimeScale, bool Verbose,
+        string? FaultSpec, string? TokenAuthFile, string Address, IReadOnlyList<string> ClusterOnly) : IVerbOptions
     {
-        if (o.ApiFaults is not null && ParseFaults(o.ApiFaults).Error is { } faultError) return $"--api-faults: {faultError}";
-        if (o.TokenAuthFile is not null && TokenFileError(o.TokenAuthFile) is { } tokenError) return $"--token-auth-file: {tokenError}";
-        if (o.Port is < 0 or > 65535) return $"--port {o.Port} is not a port number (0-65535)";
-        if (!System.Net.IPAddress.TryParse(o.Address, out _)) return $"--address {o.Address} is not an IP address";
-        if (string.IsNullOrWhiteSpace(o.Kubeconfig)) return "--kubeconfig needs a file path";
-        if (Directory.Exists(o.Kubeconfig)) return $"--kubeconfig {o.Kubeconfig} is a directory";
-        if (o.ApiOnly)
-        {
-            var clusterOnly = new[] { "--masters", "--workers", "--manifests" }.Where(n => result.GetResult(n) is System.CommandLine.Parsing.OptionResult { Implicit: false }).ToList();
-            return clusterOnly.Count > 0 ? $"{string.Join(", ", clusterOnly)} make no sense with --api-only" : null;
-        }
-        if (o.Masters is < 1 or > 100) return $"--masters {o.Masters}: a lab has 1 to 100 masters";
-        if (o.Workers is < 0 or > 10_000) return $"--workers {o.Workers}: a lab has 0 to 10000 workers";
-        if (o.Manifests is not null && !Directory.Exists(o.Manifests)) return $"--manifests {o.Manifests} is not a directory";
-        if (o.TimeScale is < 1 or > 100 || double.IsNaN(o.TimeScale)) return $"--time-scale {o.TimeScale.ToString(CultureInfo.InvariantCulture)}: use 1 (real time) to 100";
-        return null;
-    }
+        ApiFaults Faults => FaultSpec is null ? ApiFaults.None : ApiFaults.Parse(FaultSpec);
 
-    static (ApiFaults Faults, string? Error) ParseFaults(string? spec)
-    {
-        try
+        public string? Validate()
         {
-            return (spec is null ? ApiFaults.None : ApiFaults.Parse(spec), null);
+            if (Verb.FormatError(() => Faults) is { } faultError) return $"--api-faults: {faultError}";
+            if (TokenAuthFile is not null && TokenFileError(TokenAuthFile) is { } tokenError) return $"--token-auth-file: {tokenError}";
+            if (Port is < 0 or > 65535) return $"--port {Port} is not a port number (0-65535)";
+            if (!System.Net.IPAddress.TryParse(Address, out _)) return $"--address {Address} is not an IP address";
+            if (string.IsNullOrWhiteSpace(KubeconfigPath)) return "--kubeconfig needs a file path";
+            if (Directory.Exists(KubeconfigPath)) return $"--kubeconfig {KubeconfigPath} is a directory";
+            if (ApiOnly) return ClusterOnly.Count > 0 ? $"{string.Join(", ", ClusterOnly)} make no sense with --api-only" : null;
+            if (Masters is < 1 or > 100) return $"--masters {Masters}: a lab has 1 to 100 masters";
+            if (Workers is < 0 or > 10_000) return $"--workers {Workers}: a lab has 0 to 10000 workers";
+            if (Manifests is not null && !Directory.Exists(Manifests)) return $"--manifests {Manifests} is not a directory";
+            if (TimeScale is < 1 or > 100 || double.IsNaN(TimeScale)) return $"--time-scale {TimeScale.ToString(CultureInfo.InvariantCulture)}: use 1 (real time) to 100";
+            return null;
         }
-        catch (FormatException e)
+
+        public async Task<int> RunAsync(Streams streams, CancellationToken ct)
         {
-            return (ApiFaults.None, e.Message);
+            IAsyncDisposable lab;
+            string ready;
+            try
+            {
+                if (ApiOnly)
+                {
+                    var server = await LabApiServer.StartAsync(new LabApiServerOptions
+                    {
+                        Port = Port, BindAddress = System.Net.IPAddress.Parse(Address), KubeconfigPath = KubeconfigPath, ApiFaults = Faults, TokenAuthFile = TokenAuthFile,
+                    }, ct);
+                    (lab, ready) = (server, $"lab API server ready at {server.Url}");
+                }
+                else
+                {
+                    var cluster = await LabCluster.StartAsync(new LabClusterOptions
+                    {
+                        Masters = Masters, Workers = Workers, Port = Port, BindAddress = System.Net.IPAddress.Parse(Address), KubeconfigPath = KubeconfigPath,
+                        ManifestsDirectory = Manifests, Timing = new LabTiming(TimeScale), Log = Verbose ? streams.Error : TextWriter.Null, ApiFaults = Faults,
+                        TokenAuthFile = TokenAuthFile,
+                    }, streams.Out.WriteLine, ct);
+                    (lab, ready) = (cluster, $"lab cluster ready at {cluster.Api.Url}: {Masters} masters, {Workers} workers, self-hosted control plane up");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
+            {
+                return streams.Fail(1, e.Message);
+            }
+            await using (lab)
+            {
+                streams.Out.WriteLine($"{ready} (kubeconfig: {Path.GetFullPath(KubeconfigPath)}, context {Kubeconfig.ContextName})");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                streams.Out.WriteLine("lab stopping");
+            }
+            return 0;
         }
     }
 
@@ -112,61 +149,5 @@ public static class LabUpCommand
         {
             return e.Message;
         }
-    }
-
-    static async Task<int> RunAsync(Options o, ParseResult result, CancellationToken ct)
-    {
-        if (Validate(o, result) is { } error)
-        {
-            await Console.Error.WriteLineAsync($"error: {error}");
-            return 2;
-        }
-        IAsyncDisposable lab;
-        string ready;
-        try
-        {
-            if (o.ApiOnly)
-            {
-                var server = await LabApiServer.StartAsync(new LabApiServerOptions
-                {
-                    Port = o.Port, BindAddress = System.Net.IPAddress.Parse(o.Address), KubeconfigPath = o.Kubeconfig, ApiFaults = ParseFaults(o.ApiFaults).Faults,
-                    TokenAuthFile = o.TokenAuthFile,
-                }, ct);
-                (lab, ready) = (server, $"lab API server ready at {server.Url}");
-            }
-            else
-            {
-                var log = o.Verbose ? Console.Error : TextWriter.Null;
-                var cluster = await LabCluster.StartAsync(new LabClusterOptions
-                {
-                    Masters = o.Masters, Workers = o.Workers, Port = o.Port, BindAddress = System.Net.IPAddress.Parse(o.Address), KubeconfigPath = o.Kubeconfig,
-                    ManifestsDirectory = o.Manifests, Timing = new LabTiming(o.TimeScale), Log = log, ApiFaults = ParseFaults(o.ApiFaults).Faults,
-                    TokenAuthFile = o.TokenAuthFile,
-                }, line => Console.WriteLine(line), ct);
-                (lab, ready) = (cluster, $"lab cluster ready at {cluster.Api.Url}: {o.Masters} masters, {o.Workers} workers, self-hosted control plane up");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return 0;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 1;
-        }
-        await using (lab)
-        {
-            Console.WriteLine($"{ready} (kubeconfig: {Path.GetFullPath(o.Kubeconfig)}, context {Kubeconfig.ContextName})");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            Console.WriteLine("lab stopping");
-        }
-        return 0;
     }
 }

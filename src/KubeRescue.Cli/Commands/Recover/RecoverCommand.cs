@@ -15,7 +15,7 @@ public static class RecoverCommand
 {
     public const int Recovered = 0, Failed = 1, Refused = 2, Unreachable = 3, Interrupted = 130;
 
-    public static Command Create()
+    public static Command Create(Streams streams)
     {
         var component = new Argument<string>("component") { Description = "scheduler, controller-manager or all.", DefaultValueFactory = _ => "all" };
         component.CompletionSources.Add([.. ControlPlaneComponent.All.Select(c => c.Key), "all"]);
@@ -54,123 +54,121 @@ public static class RecoverCommand
             component, node, source, dryRun, timeout, minReady, yes, force, rollback, output, report,
         };
         cluster.AddTo(command);
-        command.SetAction(async (result, ct) =>
-        {
-            // Validate everything before touching the cluster.
-            var name = result.GetValue(component)!;
-            IReadOnlyList<ControlPlaneComponent> components = name == "all" ? ControlPlaneComponent.All
-                : ControlPlaneComponent.Find(name) is { } one ? [one] : [];
-            if (components.Count == 0) return Fail($"unknown component \"{name}\": choose scheduler, controller-manager or all");
-            RescueSourceSpec spec;
-            try { spec = RescueSourceSpec.Parse(result.GetValue(source)!); }
-            catch (FormatException e) { return Fail(e.Message); }
-            if (!GoDuration.TryParse(result.GetValue(timeout)!, out var deadline) || deadline <= TimeSpan.Zero)
-                return Fail($"--timeout {result.GetValue(timeout)} is not a positive duration such as 10m or 90s");
-            if (!GoDuration.TryParse(result.GetValue(minReady)!, out var ready) || ready > TimeSpan.FromMinutes(10))
-                return Fail($"--min-ready {result.GetValue(minReady)} is not a duration between 0 and 10m");
-            var reportPath = result.GetValue(report);
-            if (reportPath is not null && result.GetValue(dryRun)) return Fail("--report records a recovery as it runs, and --dry-run runs none: give one or the other");
-            if (reportPath is not null && ReportRecording.Check(reportPath) is { } unusable) return Fail(unusable);
-            if (cluster.Connect(result, Console.Error) is not { } config) return Unreachable;
-
-            var options = new RecoveryOptions
-            {
-                Components = components, Node = result.GetValue(node), Source = spec, Force = result.GetValue(force), Rollback = result.GetValue(rollback),
-                Timeout = deadline, MinReady = ready,
-            };
-            var format = result.GetValue(output)!;
-            using var client = cluster.CreateClient(result, config);
-            // The report names the cluster by its context only: never its address or credentials.
-            await using var recording = new ReportRecording(reportPath, config.CurrentContext is { } context ? $"context {context}" : "in-cluster service account");
-            return await RunAsync(client, options, result.GetValue(dryRun), result.GetValue(yes), format, recording, ct);
-        });
+        Verb.SetAction(command, streams, result => new Options(result.GetValue(component)!, result.GetValue(node), result.GetValue(source)!, result.GetValue(dryRun),
+            result.GetValue(timeout)!, result.GetValue(minReady)!, result.GetValue(yes), result.GetValue(force), result.GetValue(rollback), result.GetValue(output)!,
+            result.GetValue(report), cluster.Bind(result)));
         return command;
     }
 
-    static int Fail(string message)
+    sealed record Options(string Component, string? Node, string Source, bool DryRun, string Timeout, string MinReady, bool Yes, bool Force, bool Rollback,
+        string Format, string? Report, ClusterFlags Cluster) : IVerbOptions
     {
-        Console.Error.WriteLine($"error: {message}");
-        return Refused;
-    }
+        IReadOnlyList<ControlPlaneComponent> Components => Component == "all" ? ControlPlaneComponent.All
+            : ControlPlaneComponent.Find(Component) is { } one ? [one] : [];
 
-    static async Task<int> RunAsync(IKubernetes client, RecoveryOptions options, bool dryRun, bool yes, string format, ReportRecording recording, CancellationToken ct)
-    {
-        // A document on stdout for scripts means the story goes to stderr.
-        var story = format == OutputFormat.Table ? Console.Out : Console.Error;
-        var terminal = Terminal.IsTerminal(story);
-        var console = Terminal.CreateConsole(story, terminal);
-        RecoveryPlan plan;
-        try
+        RescueSourceSpec Spec => RescueSourceSpec.Parse(Source);
+
+        // A duration that does not parse is out of range.
+        TimeSpan Deadline => GoDuration.TryParse(Timeout, out var deadline) ? deadline : TimeSpan.Zero;
+        TimeSpan Ready => GoDuration.TryParse(MinReady, out var ready) ? ready : TimeSpan.MaxValue;
+
+        public string? Validate()
         {
-            plan = await RecoveryPlanner.PlanAsync(client, options, ct);
-        }
-        catch (RecoveryRefusedException e)
-        {
-            return Fail(e.Message);
-        }
-        catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
-        {
-            await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e)}");
-            return ApiErrors.IsAccessProblem(e) ? Unreachable : Failed;
+            if (Components.Count == 0) return $"unknown component \"{Component}\": choose scheduler, controller-manager or all";
+            if (Verb.FormatError(() => Spec) is { } source) return source;
+            if (Deadline <= TimeSpan.Zero) return $"--timeout {Timeout} is not a positive duration such as 10m or 90s";
+            if (Ready > TimeSpan.FromMinutes(10)) return $"--min-ready {MinReady} is not a duration between 0 and 10m";
+            if (Report is not null && DryRun) return "--report records a recovery as it runs, and --dry-run runs none: give one or the other";
+            if (Report is not null && ReportRecording.Check(Report) is { } unusable) return unusable;
+            return null;
         }
 
-        if (dryRun)
+        public async Task<int> RunAsync(Streams streams, CancellationToken ct)
         {
-            if (format == OutputFormat.Table)
+            if (Cluster.Connect(streams.Error) is not { } config) return Unreachable;
+            var options = new RecoveryOptions
             {
-                RecoveryView.WritePlan(console, plan);
-                foreach (var p in plan.Components)
+                Components = Components, Node = Node, Source = Spec, Force = Force, Rollback = Rollback, Timeout = Deadline, MinReady = Ready,
+            };
+            using var client = Cluster.CreateClient(config, streams.Error);
+            // The report names the cluster by its context only: never its address or credentials.
+            await using var recording = new ReportRecording(Report, config.CurrentContext is { } context ? $"context {context}" : "in-cluster service account");
+            return await RecoverAsync(client, options, recording, streams, ct);
+        }
+
+        async Task<int> RecoverAsync(IKubernetes client, RecoveryOptions options, ReportRecording recording, Streams streams, CancellationToken ct)
+        {
+            var story = OutputFormat.Story(streams, Format);
+            var terminal = streams.IsTerminal(story);
+            var console = Terminal.CreateConsole(story, terminal);
+            RecoveryPlan plan;
+            try
+            {
+                plan = await RecoveryPlanner.PlanAsync(client, options, ct);
+            }
+            catch (RecoveryRefusedException e)
+            {
+                return streams.Fail(Refused, e.Message);
+            }
+            catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
+            {
+                return streams.Fail(ApiErrors.IsAccessProblem(e) ? Unreachable : Failed, ApiErrors.Describe(e));
+            }
+
+            if (DryRun)
+            {
+                if (Format == OutputFormat.Table)
                 {
-                    story.WriteLine("---");
-                    story.Write(YamlEmitter.Emit(JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod))));
+                    RecoveryView.WritePlan(console, plan);
+                    foreach (var p in plan.Components)
+                    {
+                        story.WriteLine("---");
+                        story.Write(YamlEmitter.Emit(JsonNode.Parse(KubernetesJson.Serialize(p.RescuePod))));
+                    }
+                }
+                else OutputFormat.WriteDocument(streams.Out, PlanDocument.From(plan), DocumentJson.Default.PlanDocument, Format);
+                return Recovered;
+            }
+
+            RecoveryView.WritePlan(console, plan);
+            if (!Yes)
+            {
+                if (!streams.InIsTerminal) return streams.Fail(Refused, "recover changes the cluster: confirm with --yes (stdin is not a terminal to ask on)");
+                story.Write("Proceed? [y/N] ");
+                if (streams.In.ReadLine()?.Trim().ToLowerInvariant() is not ("y" or "yes"))
+                {
+                    story.WriteLine("nothing changed");
+                    return Refused;
                 }
             }
-            else OutputFormat.WriteDocument(Console.Out, PlanDocument.From(plan), DocumentJson.Default.PlanDocument, format);
-            return Recovered;
-        }
 
-        RecoveryView.WritePlan(console, plan);
-        if (!yes)
-        {
-            if (Console.IsInputRedirected)
+            RecoveryResult outcome;
+            try
             {
-                await Console.Error.WriteLineAsync("error: recover changes the cluster: confirm with --yes (stdin is not a terminal to ask on)");
-                return Refused;
+                await recording.StartAsync(client, plan, ct);
+                outcome = await RecoveryView.RunAsync(console, terminal, plan, "", report => RecoveryRunner.RunAsync(client, plan, options, e => { recording.Record(e); report(e); }, ct));
             }
-            story.Write("Proceed? [y/N] ");
-            if (Console.ReadLine()?.Trim().ToLowerInvariant() is not ("y" or "yes"))
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                story.WriteLine("nothing changed");
-                return Refused;
+                await streams.Error.WriteLineAsync("interrupted: the pods this run created were removed");
+                await recording.FinishAsync(null);
+                recording.Write(streams.Error, streams.Error);
+                return Interrupted;
             }
+            await recording.FinishAsync(outcome);
+            if (Format == OutputFormat.Table)
+            {
+                story.WriteLine();
+                // On a terminal the live table stays on screen as the summary.
+                if (!terminal) RecoveryView.WriteSteps(console, outcome.Steps, "  ");
+                console.WriteLine(outcome.Succeeded
+                    ? $"recovered {string.Join(" and ", plan.Components.Select(p => p.Component.Name))} in {GoDuration.Format(outcome.Elapsed)}"
+                    : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}",
+                    new Style(outcome.Succeeded ? Color.Green : Color.Red));
+            }
+            else OutputFormat.WriteDocument(streams.Out, outcome, DocumentJson.Default.RecoveryResult, Format);
+            recording.Write(story, streams.Error);
+            return outcome.Succeeded ? Recovered : Failed;
         }
-
-        RecoveryResult outcome;
-        try
-        {
-            await recording.StartAsync(client, plan, ct);
-            outcome = await RecoveryView.RunAsync(console, terminal, plan, "", report => RecoveryRunner.RunAsync(client, plan, options, e => { recording.Record(e); report(e); }, ct));
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync("interrupted: the pods this run created were removed");
-            await recording.FinishAsync(null);
-            recording.Write(Console.Error);
-            return Interrupted;
-        }
-        await recording.FinishAsync(outcome);
-        if (format == OutputFormat.Table)
-        {
-            story.WriteLine();
-            // On a terminal the live table stays on screen as the summary.
-            if (!terminal) RecoveryView.WriteSteps(console, outcome.Steps, "  ");
-            console.WriteLine(outcome.Succeeded
-                ? $"recovered {string.Join(" and ", plan.Components.Select(p => p.Component.Name))} in {GoDuration.Format(outcome.Elapsed)}"
-                : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}",
-                new Style(outcome.Succeeded ? Color.Green : Color.Red));
-        }
-        else OutputFormat.WriteDocument(Console.Out, outcome, DocumentJson.Default.RecoveryResult, format);
-        recording.Write(story);
-        return outcome.Succeeded ? Recovered : Failed;
     }
 }

@@ -13,9 +13,7 @@ namespace KubeRescue.Cli.Commands.Render;
 /// <summary><c>kube-rescue render</c>: print the rescue pod as YAML. Reads the cluster, never writes to it.</summary>
 public static class RenderCommand
 {
-    sealed record Options(string Component, string? Node, string? Source, string Format);
-
-    public static Command Create()
+    public static Command Create(Streams streams)
     {
         var component = new Argument<string>("component") { Description = "The component to stand in for: scheduler or controller-manager." };
         component.CompletionSources.Add([.. ControlPlaneComponent.All.Select(c => c.Key)]);
@@ -57,73 +55,77 @@ public static class RenderCommand
             component, node, source, output,
         };
         cluster.AddTo(command);
-        command.SetAction((result, ct) => RunAsync(new Options(result.GetValue(component)!, result.GetValue(node), result.GetValue(source), result.GetValue(output)!), cluster, result, ct));
+        Verb.SetAction(command, streams, result =>
+            new Options(result.GetValue(component)!, result.GetValue(node), result.GetValue(source), result.GetValue(output)!, cluster.Bind(result)));
         return command;
     }
 
-    static async Task<int> RunAsync(Options o, ClusterOptions cluster, ParseResult result, CancellationToken ct)
+    sealed record Options(string Component, string? Node, string? Source, string Format, ClusterFlags Cluster) : IVerbOptions
     {
-        var error = Console.Error;
-        if (ControlPlaneComponent.Find(o.Component) is not { } component)
-            return Fail(2, $"unknown component \"{o.Component}\": choose {string.Join(" or ", ControlPlaneComponent.All.Select(c => $"{c.Key} ({c.Name})"))}");
-        RescueSourceSpec spec;
-        try
-        {
-            spec = o.Source is null ? RescueSourceSpec.Default : RescueSourceSpec.Parse(o.Source);
-        }
-        catch (FormatException e)
-        {
-            return Fail(2, $"--source: {e.Message}");
-        }
-        if (o.Node is not null && string.IsNullOrWhiteSpace(o.Node)) return Fail(2, "--node needs a node name");
-        if (cluster.Connect(result, error) is not { } config) return 2;
+        RescueSourceSpec Spec => Source is null ? RescueSourceSpec.Default : RescueSourceSpec.Parse(Source);
 
-        using var client = cluster.CreateClient(result, config);
-        try
+        public string? Validate()
         {
-            var source = await RescueSources.ResolveAsync(client, component, spec, ct);
-            if (source.Detail is { } detail) await error.WriteLineAsync($"source: {detail}");
-            var pod = o.Node is null ? await OnBestMasterAsync(client, component, source, ct) : await OnNodeAsync(client, component, source, o.Node, ct);
-            if (pod is null) return 1;
-            await error.WriteLineAsync($"rendered pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} for node {pod.Spec.NodeName} from {source.Description}"
-                + (source.Revision is { } revision ? $" (revision {revision})" : ""));
-            var manifest = JsonNode.Parse(KubernetesJson.Serialize(pod));
-            await Console.Out.WriteAsync(o.Format == OutputFormat.Json ? manifest!.ToJsonString(DocumentJson.Default.Options) + "\n" : YamlEmitter.Emit(manifest));
-            return 0;
+            if (ControlPlaneComponent.Find(Component) is null)
+                return $"unknown component \"{Component}\": choose {string.Join(" or ", ControlPlaneComponent.All.Select(c => $"{c.Key} ({c.Name})"))}";
+            if (Verb.FormatError(() => Spec) is { } source) return $"--source: {source}";
+            if (Node is not null && string.IsNullOrWhiteSpace(Node)) return "--node needs a node name";
+            return null;
         }
-        catch (RescueSourceException e)
+
+        public async Task<int> RunAsync(Streams streams, CancellationToken ct)
         {
-            return Fail(1, e.Message);
-        }
-        catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
-        {
-            // As every command words it: a 403 names the rule it lacked, a transport failure the server.
-            return Fail(1, ApiErrors.Describe(e, config.Host));
+            var error = streams.Error;
+            if (Cluster.Connect(error) is not { } config) return 2;
+            var component = ControlPlaneComponent.Find(Component)!;
+
+            using var client = Cluster.CreateClient(config, error);
+            try
+            {
+                var source = await RescueSources.ResolveAsync(client, component, Spec, ct);
+                if (source.Detail is { } detail) await error.WriteLineAsync($"source: {detail}");
+                var pod = Node is null ? await OnBestMasterAsync(client, component, source, streams, ct) : await OnNodeAsync(client, component, source, Node, streams, ct);
+                if (pod is null) return 1;
+                await error.WriteLineAsync($"rendered pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} for node {pod.Spec.NodeName} from {source.Description}"
+                    + (source.Revision is { } revision ? $" (revision {revision})" : ""));
+                var manifest = JsonNode.Parse(KubernetesJson.Serialize(pod));
+                await streams.Out.WriteAsync(Format == OutputFormat.Json ? manifest!.ToJsonString(DocumentJson.Default.Options) + "\n" : YamlEmitter.Emit(manifest));
+                return 0;
+            }
+            catch (RescueSourceException e)
+            {
+                return streams.Fail(1, e.Message);
+            }
+            catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
+            {
+                // As every command words it: a 403 names the rule it lacked, a transport failure the server.
+                return streams.Fail(1, ApiErrors.Describe(e, config.Host));
+            }
         }
     }
 
     /// <summary>The first master that fits; null (after saying why) when none does.</summary>
-    static async Task<V1Pod?> OnBestMasterAsync(IKubernetes client, ControlPlaneComponent component, RescueSource source, CancellationToken ct)
+    static async Task<V1Pod?> OnBestMasterAsync(IKubernetes client, ControlPlaneComponent component, RescueSource source, Streams streams, CancellationToken ct)
     {
         var ranked = await MasterPlacement.RankAsync(client, component, RescuePodRenderer.Draft(component, source), ct);
         if (ranked.Count == 0)
         {
-            Fail(1, $"no master nodes: none is labelled {MasterPlacement.MasterLabel} or {MasterPlacement.ControlPlaneLabel}; name a node with --node");
+            streams.Fail(1, $"no master nodes: none is labelled {MasterPlacement.MasterLabel} or {MasterPlacement.ControlPlaneLabel}; name a node with --node");
             return null;
         }
         if (ranked[0] is not { Fits: true } best)
         {
-            Fail(1, "the pod fits no master:\n" + string.Join("\n", ranked.Select(c => $"  {c.Name}: {string.Join("; ", c.Reasons)}"))
+            streams.Fail(1, "the pod fits no master:\n" + string.Join("\n", ranked.Select(c => $"  {c.Name}: {string.Join("; ", c.Reasons)}"))
                 + "\nname a node with --node to render it anyway");
             return null;
         }
-        foreach (var remark in best.Remarks) await Console.Error.WriteLineAsync($"note: {best.Name}: {remark}");
-        if (best.HasLiveReplica) await Console.Error.WriteLineAsync($"note: every master that fits already runs a {component.Name} pod; {best.Name} does too");
+        foreach (var remark in best.Remarks) await streams.Error.WriteLineAsync($"note: {best.Name}: {remark}");
+        if (best.HasLiveReplica) await streams.Error.WriteLineAsync($"note: every master that fits already runs a {component.Name} pod; {best.Name} does too");
         return RescuePodRenderer.Render(component, source, best.Node);
     }
 
     /// <summary>The pod on the operator's node, with a warning for each reason its kubelet would refuse it; null (after saying so) when there is no such node.</summary>
-    static async Task<V1Pod?> OnNodeAsync(IKubernetes client, ControlPlaneComponent component, RescueSource source, string name, CancellationToken ct)
+    static async Task<V1Pod?> OnNodeAsync(IKubernetes client, ControlPlaneComponent component, RescueSource source, string name, Streams streams, CancellationToken ct)
     {
         V1Node node;
         try
@@ -132,23 +134,17 @@ public static class RenderCommand
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            Fail(1, $"node \"{name}\" does not exist");
+            streams.Fail(1, $"node \"{name}\" does not exist");
             return null;
         }
         var pod = RescuePodRenderer.Render(component, source, node);
         var judged = await MasterPlacement.EvaluateAsync(client, component, pod, node, ct);
-        var error = Console.Error;
+        var error = streams.Error;
         if (!MasterPlacement.IsMaster(node))
             await error.WriteLineAsync($"warning: node {name} is not a master (no {MasterPlacement.MasterLabel} or {MasterPlacement.ControlPlaneLabel} label)");
         foreach (var reason in judged.Reasons) await error.WriteLineAsync($"warning: the kubelet on {name} is expected to refuse the pod: {reason}");
         foreach (var remark in judged.Remarks) await error.WriteLineAsync($"note: {name}: {remark}");
         if (judged.HasLiveReplica) await error.WriteLineAsync($"note: {name} already runs a {component.Name} pod");
         return pod;
-    }
-
-    static int Fail(int code, string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return code;
     }
 }

@@ -18,9 +18,7 @@ public static class StatusCommand
     /// <summary>No diagnosis: the kubeconfig cannot be used, or the API server cannot be reached or refuses the reads.</summary>
     public const int ExitNoDiagnosis = 3;
 
-    sealed record Options(string Format);
-
-    public static Command Create()
+    public static Command Create(Streams streams)
     {
         var cluster = new ClusterOptions();
         var output = OutputFormat.CreateOption();
@@ -45,42 +43,45 @@ public static class StatusCommand
             output,
         };
         cluster.AddTo(command);
-        command.SetAction((result, ct) => RunAsync(cluster, result, new Options(result.GetValue(output)!), ct));
+        Verb.SetAction(command, streams, result => new Options(cluster.Bind(result), result.GetValue(output)!));
         return command;
     }
 
-    static async Task<int> RunAsync(ClusterOptions cluster, ParseResult result, Options o, CancellationToken ct)
+    sealed record Options(ClusterFlags Cluster, string Format) : IVerbOptions
     {
-        var config = cluster.Connect(result, Console.Error);
-        if (config is null) return ExitNoDiagnosis;
+        // -o is one System.CommandLine accepted; all else is the cluster's to answer.
+        public string? Validate() => null;
 
-        ControlPlaneStatus status;
-        using (var client = cluster.CreateClient(result, config))
+        public async Task<int> RunAsync(Streams streams, CancellationToken ct)
         {
-            try
-            {
-                status = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct);
-            }
-            catch (HttpOperationException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e)} (server {config.Host}, {e.Request.Method} {e.Request.RequestUri?.PathAndQuery})");
-                return ExitNoDiagnosis;
-            }
-            catch (HttpRequestException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {ApiErrors.Describe(e, config.Host)}");
-                return ExitNoDiagnosis;
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-                await Console.Error.WriteLineAsync($"error: the API server at {config.Host} did not answer within {client.HttpClient.Timeout.TotalSeconds:0}s");
-                return ExitNoDiagnosis;
-            }
-        }
+            var config = Cluster.Connect(streams.Error);
+            if (config is null) return ExitNoDiagnosis;
 
-        if (o.Format == OutputFormat.Table) StatusView.Write(Terminal.CreateConsole(Console.Out), status);
-        else OutputFormat.WriteDocument(Console.Out, status, DocumentJson.Default.ControlPlaneStatus, o.Format);
-        return ExitCode(status.Overall);
+            ControlPlaneStatus status;
+            using (var client = Cluster.CreateClient(config, streams.Error))
+            {
+                try
+                {
+                    status = await ControlPlaneDiagnoser.DiagnoseAsync(client, ct);
+                }
+                catch (HttpOperationException e)
+                {
+                    return streams.Fail(ExitNoDiagnosis, $"{ApiErrors.Describe(e)} (server {config.Host}, {e.Request.Method} {e.Request.RequestUri?.PathAndQuery})");
+                }
+                catch (HttpRequestException e)
+                {
+                    return streams.Fail(ExitNoDiagnosis, ApiErrors.Describe(e, config.Host));
+                }
+                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return streams.Fail(ExitNoDiagnosis, $"the API server at {config.Host} did not answer within {client.HttpClient.Timeout.TotalSeconds:0}s");
+                }
+            }
+
+            if (Format == OutputFormat.Table) StatusView.Write(streams.CreateConsole(streams.Out), status);
+            else OutputFormat.WriteDocument(streams.Out, status, DocumentJson.Default.ControlPlaneStatus, Format);
+            return ExitCode(status.Overall);
+        }
     }
 
     public static int ExitCode(Verdict verdict) => verdict switch

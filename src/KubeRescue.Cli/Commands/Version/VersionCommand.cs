@@ -6,7 +6,7 @@ namespace KubeRescue.Cli.Commands.Version;
 /// <summary><c>kube-rescue version</c>: this binary's version, build and runtime. Like <c>kubectl version --client</c>, it asks no cluster.</summary>
 public static class VersionCommand
 {
-    public static Command Create()
+    public static Command Create(Streams streams)
     {
         var output = OutputFormat.CreateOption();
         var command = new Command("version", """
@@ -20,21 +20,27 @@ public static class VersionCommand
         {
             output,
         };
-        command.SetAction(result =>
+        Verb.SetAction(command, streams, result => new Options(result.GetValue(output)!));
+        return command;
+    }
+
+    sealed record Options(string Format) : IVerbOptions
+    {
+        // -o is one System.CommandLine accepted.
+        public string? Validate() => null;
+
+        public Task<int> RunAsync(Streams streams, CancellationToken ct)
         {
             var info = BuildInfo.Current;
-            var format = result.GetValue(output)!;
-            if (format != OutputFormat.Table)
+            if (Format != OutputFormat.Table) OutputFormat.WriteDocument(streams.Out, info, DocumentJson.Default.BuildInfo, Format);
+            else
             {
-                OutputFormat.WriteDocument(Console.Out, info, DocumentJson.Default.BuildInfo, format);
-                return 0;
+                streams.Out.WriteLine($"Version: {info.Version}");
+                streams.Out.WriteLine($"Build: {info.Build}");
+                streams.Out.WriteLine($"Runtime: {info.Runtime} ({info.Platform})");
+                if (info.GitCommit is { } commit) streams.Out.WriteLine($"Git commit: {commit}");
             }
-            Console.WriteLine($"Version: {info.Version}");
-            Console.WriteLine($"Build: {info.Build}");
-            Console.WriteLine($"Runtime: {info.Runtime} ({info.Platform})");
-            if (info.GitCommit is { } commit) Console.WriteLine($"Git commit: {commit}");
-            return 0;
-        });
-        return command;
+            return Task.FromResult(0);
+        }
     }
 }

@@ -64,9 +64,9 @@ public sealed class ReportRecording(string? path, string? cluster) : IAsyncDispo
 
     /// <summary>
     /// Writes the page and says where on <paramref name="story"/>; <paramref name="after"/> replaces the status read at
-    /// the end of the run (the drill's proof). A failure to write is an error on stderr, not the run's outcome.
+    /// the end of the run (the drill's proof). A failure to write is an error on <paramref name="error"/>, not the run's outcome.
     /// </summary>
-    public void Write(TextWriter story, ControlPlaneStatus? after = null)
+    public void Write(TextWriter story, TextWriter error, ControlPlaneStatus? after = null)
     {
         if (path is null || _timeline is null) return;
         try
@@ -76,7 +76,7 @@ public sealed class ReportRecording(string? path, string? cluster) : IAsyncDispo
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: could not write the report {path}: {e.Message}");
+            error.WriteLine($"error: could not write the report {path}: {e.Message}");
         }
     }
 
