@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Text;
 
 namespace KubeRescue.Lab.ApiServer.Tables;
 
@@ -138,7 +139,7 @@ internal static partial class Printers
 
         var restartsText = Format.Int(restarts);
         if (restarts != 0 && lastRestart is not null)
-            restartsText = $"{restartsText} ({Durations.Since(lastRestart, now)} ago)";
+            restartsText = $"{restartsText} ({HumanDuration.Since(lastRestart, now)} ago)";
 
         var podIP = Json.Str(status, "podIP");
         if (podIP.Length == 0)

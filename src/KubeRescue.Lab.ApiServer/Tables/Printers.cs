@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Text;
 
 namespace KubeRescue.Lab.ApiServer.Tables;
 
@@ -13,7 +14,7 @@ internal static partial class Printers
     private static string Name(JsonObject obj) => Json.Str(obj, "metadata", "name");
 
     private static string Age(JsonObject obj, DateTimeOffset now) =>
-        Durations.Since(Json.Time(obj, "metadata", "creationTimestamp"), now);
+        HumanDuration.Since(Json.Time(obj, "metadata", "creationTimestamp"), now);
 
     public static IReadOnlyList<object?> Node(JsonObject node, DateTimeOffset now)
     {
@@ -124,14 +125,14 @@ internal static partial class Printers
     {
         // Events from the events.k8s.io API only set eventTime (and series), not the legacy timestamps.
         var firstTimestamp = Json.Time(ev, "firstTimestamp") is { } first
-            ? Durations.Since(first, now)
-            : Durations.Since(Json.Time(ev, "eventTime"), now);
-        var lastTimestamp = Json.Time(ev, "lastTimestamp") is { } last ? Durations.Since(last, now) : firstTimestamp;
+            ? HumanDuration.Since(first, now)
+            : HumanDuration.Since(Json.Time(ev, "eventTime"), now);
+        var lastTimestamp = Json.Time(ev, "lastTimestamp") is { } last ? HumanDuration.Since(last, now) : firstTimestamp;
 
         var count = Json.Int(ev, "count");
         if (Json.Obj(ev, "series") is { } series)
         {
-            lastTimestamp = Durations.Since(Json.Time(series, "lastObservedTime"), now);
+            lastTimestamp = HumanDuration.Since(Json.Time(series, "lastObservedTime"), now);
             count = Json.Int(series, "count");
         }
         else if (count == 0)

@@ -1,3 +1,4 @@
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Lab.Components.ControllerManager.Support;
 using KubeRescue.Lab.Components.ControllerManager.Workloads;
@@ -134,7 +135,7 @@ sealed class DeploymentSync
             await SyncDeploymentAsync(key, ct);
             return true;
         }
-        catch (Exception e) when (ApiErrors.IsApi(e) || e is InvalidOperationException)
+        catch (Exception e) when (ApiErrors.IsApiOrTransport(e) || e is InvalidOperationException)
         {
             // Conflicts are the normal price of a stale cache: retried quietly, as upstream does.
             if (!ApiErrors.IsConflict(e)) await _ctx.Log.WriteLineAsync($"deployment-controller: sync {key}: {ApiErrors.Message(e)}");
@@ -268,7 +269,7 @@ sealed class DeploymentSync
             created = Objects.Clone(found);
             alreadyExists = true;
         }
-        catch (Exception e) when (ApiErrors.IsApi(e))
+        catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
         {
             var msg = $"Failed to create new replica set \"{newRS.Metadata.Name}\": {ApiErrors.Message(e)}";
             if (HasProgressDeadline(d))

@@ -1,3 +1,4 @@
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Lab.Components.ControllerManager.Support;
 using KubeRescue.Lab.Components.ControllerManager.Workloads;
@@ -162,7 +163,7 @@ sealed class ReplicaSetSync
         {
             pods = await ClaimPodsAsync(rs, active, ct);
         }
-        catch (Exception e) when (e is InvalidOperationException || ApiErrors.IsApi(e))
+        catch (Exception e) when (e is InvalidOperationException || ApiErrors.IsApiOrTransport(e))
         {
             await _ctx.Log.WriteLineAsync($"replicaset-controller: claiming pods for {key}: {ApiErrors.Message(e)}");
             return false;
@@ -175,7 +176,7 @@ sealed class ReplicaSetSync
             {
                 await ManageReplicasAsync(pods, rs, key, ct);
             }
-            catch (Exception e) when (ApiErrors.IsApi(e) || e is InvalidOperationException)
+            catch (Exception e) when (ApiErrors.IsApiOrTransport(e) || e is InvalidOperationException)
             {
                 manageError = e;
             }
@@ -186,7 +187,7 @@ sealed class ReplicaSetSync
         {
             updated = await UpdateStatusAsync(rs, CalculateStatus(rs, pods, manageError), ct);
         }
-        catch (Exception e) when (ApiErrors.IsApi(e))
+        catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
         {
             if (!ApiErrors.IsConflict(e)) await _ctx.Log.WriteLineAsync($"replicaset-controller: status of {key}: {ApiErrors.Message(e)}");
             return false;
@@ -239,7 +240,7 @@ sealed class ReplicaSetSync
                     await DeletePodAsync(rs, pod, ct);
                     return null;
                 }
-                catch (Exception e) when (ApiErrors.IsApi(e))
+                catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
                 {
                     // The informer will not observe a deletion that did not happen.
                     _expectations.DeletionObserved(key, Objects.Key(pod.Metadata));
@@ -264,7 +265,7 @@ sealed class ReplicaSetSync
                     await call();
                     return null;
                 }
-                catch (Exception e) when (ApiErrors.IsApi(e) || e is InvalidOperationException)
+                catch (Exception e) when (ApiErrors.IsApiOrTransport(e) || e is InvalidOperationException)
                 {
                     return e;
                 }
@@ -301,7 +302,7 @@ sealed class ReplicaSetSync
         {
             created = await _ctx.Client.CoreV1.CreateNamespacedPodAsync(pod, rs.Metadata.NamespaceProperty, cancellationToken: ct);
         }
-        catch (Exception e) when (ApiErrors.IsApi(e))
+        catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
         {
             _events.Record(rs, ApiVersion, Kind, "Warning", "FailedCreate", $"Error creating: {ApiErrors.Message(e)}");
             throw;
@@ -315,7 +316,7 @@ sealed class ReplicaSetSync
         {
             await _ctx.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct);
         }
-        catch (Exception e) when (ApiErrors.IsApi(e) && !ApiErrors.IsNotFound(e))
+        catch (Exception e) when (ApiErrors.IsApiOrTransport(e) && !ApiErrors.IsNotFound(e))
         {
             _events.Record(rs, ApiVersion, Kind, "Warning", "FailedDelete", $"Error deleting: {ApiErrors.Message(e)}");
             throw;
@@ -432,7 +433,7 @@ sealed class ReplicaSetSync
             {
                 return await _ctx.Client.AppsV1.ReplaceNamespacedReplicaSetStatusAsync(rs, rs.Metadata.Name, rs.Metadata.NamespaceProperty, cancellationToken: ct);
             }
-            catch (Exception e) when (ApiErrors.IsApi(e) && attempt == 0)
+            catch (Exception e) when (ApiErrors.IsApiOrTransport(e) && attempt == 0)
             {
                 rs = await _ctx.Client.AppsV1.ReadNamespacedReplicaSetAsync(rs.Metadata.Name, rs.Metadata.NamespaceProperty, cancellationToken: ct);
             }

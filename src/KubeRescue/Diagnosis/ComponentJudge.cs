@@ -1,4 +1,5 @@
 using System.Globalization;
+using KubeRescue.Kubernetes.Text;
 
 namespace KubeRescue.Diagnosis;
 
@@ -36,7 +37,7 @@ public static class ComponentJudge
                 : ", waiting for a scheduler"));
         if (e.Pending is { Count: > 0 } or { More: true })
             evidence.Add($"{e.Pending.Count}{(e.Pending.More ? "+" : "")} pods in the cluster " + (live.Count > 0 ? "are Pending with no node" : "wait for a scheduler")
-                + (e.Pending.OldestPod is { } oldest ? $", the oldest ({oldest}) for {Ages.Format(e.Pending.OldestAgeSeconds)}" : ""));
+                + (e.Pending.OldestPod is { } oldest ? $", the oldest ({oldest}) for {HumanDuration.Format(TimeSpan.FromSeconds(e.Pending.OldestAgeSeconds))}" : ""));
         foreach (var rs in shortSets)
             evidence.Add($"ReplicaSet {rs.Name} has {rs.Actual} of {Count(rs.Desired, "pod")}" + (e.ControllerManagerLeads ? ""
                 : c == ControlPlaneComponent.ControllerManager ? " and nothing creates them: creating them is the controller-manager's own job"
@@ -98,7 +99,7 @@ public static class ComponentJudge
         var handingOver = lease is { Holder: not null, Expired: false } || (lease is { SecondsSinceRenewal: { } since } && since - duration <= 2.0 * duration);
         return handingOver
             ? Status(Verdict.Degraded, $"no leader while {Count(live.Count, "live pod")} can take over: a hand-over is in progress ({readyText})",
-                $"wait: the hand-over resolves within the lease duration ({Ages.Format(duration)}); then run kube-rescue status again")
+                $"wait: the hand-over resolves within the lease duration ({HumanDuration.Format(TimeSpan.FromSeconds(duration))}); then run kube-rescue status again")
             : Status(Verdict.Degraded, $"no leader though {Count(live.Count, "live pod")} could take over: leader election is stuck ({readyText})",
                 $"find why none takes the lease: kubectl -n {c.Namespace} logs {live[0].Name}");
     }
@@ -116,15 +117,15 @@ public static class ComponentJudge
     static string LeaseText(LeaseEvidence? lease, ControlPlaneComponent c)
     {
         if (lease is null) return $"no leader-election record (Lease, Endpoints or ConfigMap {c.Namespace}/{c.LeaseName})";
-        var since = lease.SecondsSinceRenewal is { } s ? Ages.Format(s) : "never";
-        var of = lease.DurationSeconds is { } d ? $" of {Ages.Format(d)}" : "";
+        var since = lease.SecondsSinceRenewal is { } s ? HumanDuration.Format(TimeSpan.FromSeconds(s)) : "never";
+        var of = lease.DurationSeconds is { } d ? $" of {HumanDuration.Format(TimeSpan.FromSeconds(d))}" : "";
         var holder = lease.HolderPod ?? lease.Holder;
         return lease switch
         {
             { Holder: null } => $"lease released ({since} ago)",
             { Held: true, HolderIsLivePod: true } => $"lease held by {holder}, renewed {since} ago{of}",
             { Held: true } => $"lease held by {holder}, which is not a live pod, renewed {since} ago{of}",
-            { SecondsSinceRenewal: { } ago, DurationSeconds: { } duration } => $"lease of {holder} expired {Ages.Format(ago - duration)} ago",
+            { SecondsSinceRenewal: { } ago, DurationSeconds: { } duration } => $"lease of {holder} expired {HumanDuration.Format(TimeSpan.FromSeconds(ago - duration))} ago",
             _ => $"lease of {holder} has no renewal time or duration",
         };
     }

@@ -1,5 +1,6 @@
-using k8s;
 using KubeRescue.Diagnosis;
+using KubeRescue.Kubernetes.Client;
+using k8s;
 
 namespace KubeRescue.Recovery;
 
@@ -52,7 +53,7 @@ public static class RecoveryRunner
         }
         ControlPlaneStatus? after = null;
         try { after = await ControlPlaneDiagnoser.DiagnoseAsync(client, run.Clock, ct); }
-        catch (Exception e) when (Kube.ApiErrors.IsApiOrTransport(e)) { run.Warn($"could not read the status afterwards: {Kube.ApiErrors.Describe(e)}"); }
+        catch (Exception e) when (ApiErrors.IsApiOrTransport(e)) { run.Warn($"could not read the status afterwards: {ApiErrors.Describe(e)}"); }
         return new RecoveryResult(failure is null, results, run.Elapsed, failure, after);
     }
 
@@ -79,7 +80,7 @@ public static class RecoveryRunner
             || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             var took = run.Elapsed - started;
-            var why = e is not OperationCanceledException ? Kube.ApiErrors.Describe(e)
+            var why = e is not OperationCanceledException ? ApiErrors.Describe(e)
                 : bounded.IsCancellationRequested ? $"timed out: the API server had not answered when --timeout ({run.Options.Timeout.TotalSeconds:0} s) ran out"
                 : "the API server did not answer in time (the client's request timeout)";
             run.Report(RecoveryEventKind.Failed, why, took);

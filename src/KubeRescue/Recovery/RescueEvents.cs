@@ -1,5 +1,6 @@
-using k8s;
+using KubeRescue.Kubernetes.Client;
 using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Recovery;
 
@@ -50,7 +51,7 @@ public static class RescueEvents
         }
         catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
         {
-            run.Warn($"could not record event {reason} on {workload.Description}: {Kube.ApiErrors.Describe(e)}");
+            run.Warn($"could not record event {reason} on {workload.Description}: {ApiErrors.Describe(e)}");
         }
     }
 }

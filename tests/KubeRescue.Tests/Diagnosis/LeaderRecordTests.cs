@@ -66,17 +66,6 @@ public class FormatTests
         Assert.Null(LabelSelectors.Format((V1LabelSelector?)null));
     }
 
-    [Theory]
-    [InlineData(0.4, "0s")]
-    [InlineData(59.6, "60s")]
-    [InlineData(119, "119s")]
-    [InlineData(200, "3m20s")]
-    [InlineData(720, "12m")]
-    [InlineData(5 * 3600 + 600, "5h10m")]
-    [InlineData(30 * 3600, "30h")]
-    [InlineData(3 * 86400, "3d")]
-    public void Ages_read_like_kubectl_s(double seconds, string expected) => Assert.Equal(expected, Ages.Format(seconds));
-
     [Fact]
     public void The_control_plane_is_as_healthy_as_its_sickest_part()
     {

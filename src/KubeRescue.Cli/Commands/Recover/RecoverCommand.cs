@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using k8s;
-using KubeRescue.Cli.Output;
 using KubeRescue.Cli.Output.Report;
-using KubeRescue.Kube;
+using KubeRescue.Cli.Output;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
 using Spectre.Console;
+using k8s;
 
 namespace KubeRescue.Cli.Commands.Recover;
 

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using KubeRescue.Cli.Output;
 using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Placement;
 using KubeRescue.Rendering;
+using k8s.Autorest;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Cli.Commands.Render;
 

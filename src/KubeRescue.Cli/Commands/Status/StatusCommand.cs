@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Net;
-using k8s;
-using k8s.Autorest;
 using KubeRescue.Cli.Output;
 using KubeRescue.Diagnosis;
-using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using k8s.Autorest;
+using k8s;
 
 namespace KubeRescue.Cli.Commands.Status;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using KubeRescue.Cli.Output;
 using KubeRescue.Diagnosis;
-using Spectre.Console;
+using KubeRescue.Kubernetes.Text;
 using Spectre.Console.Rendering;
+using Spectre.Console;
 
 namespace KubeRescue.Cli.Commands.Status;
 
@@ -50,7 +51,7 @@ public static class StatusView
                     pods.AddRow(Plain(p.IsRescue ? $"{p.Name} (rescue)" : p.Name), Plain(p.Node ?? "<none>"), Plain(p.Phase), Plain(p.Reason ?? ""),
                         Plain(p.Restarts.ToString(CultureInfo.InvariantCulture)), Plain(p.Ready ? "yes" : "no"),
                         p.Live ? Plain("yes") : new Text("no", new Style(Color.Red)), Plain(p.Revision ?? ""),
-                        Plain(p.Created is { } created ? Ages.Format((status.ObservedAt - created).TotalSeconds) : ""));
+                        Plain(p.Created is { } created ? HumanDuration.Format(status.ObservedAt - created) : ""));
                 console.Write(pods);
             }
             else Line(console, "Pods", "none");
@@ -91,8 +92,8 @@ public static class StatusView
     public static string LeaseLine(LeaseEvidence? lease)
     {
         if (lease is null) return "no leader-election record";
-        var since = lease.SecondsSinceRenewal is { } s ? $"renewed {Ages.Format(s)} ago" : "never renewed";
-        var of = lease.DurationSeconds is { } d ? $" of {Ages.Format(d)}" : "";
+        var since = lease.SecondsSinceRenewal is { } s ? $"renewed {HumanDuration.Format(TimeSpan.FromSeconds(s))} ago" : "never renewed";
+        var of = lease.DurationSeconds is { } d ? $" of {HumanDuration.Format(TimeSpan.FromSeconds(d))}" : "";
         var holder = lease.HolderPod ?? lease.Holder;
         var who = lease.HolderIsRescue ? $"{holder} (the rescue pod)" : lease.HolderIsLivePod || lease.Holder is null ? holder : $"{holder} (not a live pod)";
         var line = lease switch
@@ -107,7 +108,7 @@ public static class StatusView
     public static string PendingLine(PendingEvidence pending) => pending.Count == 0 && !pending.More
         ? "no pod waits for a scheduler"
         : $"{I(pending.Count)}{(pending.More ? "+" : "")} pods wait for a scheduler (Pending with no node)"
-          + (pending.OldestPod is { } oldest ? $", the oldest {oldest} for {Ages.Format(pending.OldestAgeSeconds)}" : "");
+          + (pending.OldestPod is { } oldest ? $", the oldest {oldest} for {HumanDuration.Format(TimeSpan.FromSeconds(pending.OldestAgeSeconds))}" : "");
 
     static void Line(IAnsiConsole console, string label, string text)
     {

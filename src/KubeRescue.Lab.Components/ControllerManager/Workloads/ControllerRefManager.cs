@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Kubernetes.Selectors;
 using k8s.Models;
 using k8s;
@@ -52,7 +53,7 @@ sealed class ControllerRefManager<T>(
                 {
                     // Gone, or its uid changed (deleted and recreated): nothing left to release.
                 }
-                catch (Exception e) when (ApiErrors.IsApi(e))
+                catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
                 {
                     errors.Add(ApiErrors.Message(e));
                 }
@@ -82,7 +83,7 @@ sealed class ControllerRefManager<T>(
             catch (Exception e) when (ApiErrors.IsNotFound(e))
             {
             }
-            catch (Exception e) when (ApiErrors.IsApi(e))
+            catch (Exception e) when (ApiErrors.IsApiOrTransport(e))
             {
                 errors.Add(ApiErrors.Message(e));
             }

@@ -1,7 +1,8 @@
-using k8s;
-using k8s.Models;
 using KubeRescue.Diagnosis;
 using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Recovery.Timeline;
 

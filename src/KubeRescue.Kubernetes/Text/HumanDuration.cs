@@ -1,16 +1,19 @@
 using System.Globalization;
 
-namespace KubeRescue.Lab.ApiServer.Tables;
+namespace KubeRescue.Kubernetes.Text;
 
-/// <summary>apimachinery's duration.HumanDuration / ShortHumanDuration and the printers' age helper.</summary>
-public static class Durations
+/// <summary>
+/// Durations as kubectl prints ages: apimachinery's duration.HumanDuration and ShortHumanDuration, and the printers'
+/// translateTimestampSince.
+/// </summary>
+public static class HumanDuration
 {
     // Go's time.Duration counts nanoseconds; a TimeSpan tick is 100ns, and every threshold
     // below is a whole number of seconds, so truncating ticks gives the same integers.
     private static long Seconds(TimeSpan d) => d.Ticks / TimeSpan.TicksPerSecond;
 
     /// <summary>~2-3 significant figures, e.g. "95s", "7m3s", "3h12m", "5d2h", "2y45d".</summary>
-    public static string Human(TimeSpan d)
+    public static string Format(TimeSpan d)
     {
         var seconds = Seconds(d);
         // Up to two seconds of clock skew counts as "now".
@@ -54,7 +57,7 @@ public static class Durations
     }
 
     /// <summary>One unit only, e.g. "95s" is "1m".</summary>
-    public static string ShortHuman(TimeSpan d)
+    public static string Short(TimeSpan d)
     {
         var seconds = Seconds(d);
         if (seconds < -1)
@@ -76,7 +79,7 @@ public static class Durations
 
     /// <summary>The printers' translateTimestampSince: "&lt;unknown&gt;" for an unset timestamp.</summary>
     public static string Since(DateTimeOffset? timestamp, DateTimeOffset now) =>
-        timestamp is { } t ? Human(now - t) : "<unknown>";
+        timestamp is { } t ? Format(now - t) : "<unknown>";
 
     private static string F(string format, params object[] args) =>
         string.Format(CultureInfo.InvariantCulture, format, args);

@@ -1,8 +1,8 @@
-using KubeRescue.Lab.ApiServer.Tables;
+using KubeRescue.Kubernetes.Text;
 
-namespace KubeRescue.Lab.Tests.TableConversion;
+namespace KubeRescue.Kubernetes.Tests.Text;
 
-public class DurationsTests
+public class HumanDurationTests
 {
     [Theory]
     [InlineData(-3.0, "<invalid>")]
@@ -27,7 +27,7 @@ public class DurationsTests
     [InlineData(775 * 86400.0, "2y45d")]
     [InlineData(8 * 365 * 86400.0 + 40 * 86400, "8y")]
     public void Human_matches_apimachinery(double seconds, string expected) =>
-        Assert.Equal(expected, Durations.Human(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(expected, HumanDuration.Format(TimeSpan.FromSeconds(seconds)));
 
     [Theory]
     [InlineData(-2.0, "<invalid>")]
@@ -40,14 +40,14 @@ public class DurationsTests
     [InlineData(365 * 86400.0, "1y")]
     [InlineData(3 * 365 * 86400.0 + 100 * 86400, "3y")]
     public void ShortHuman_matches_apimachinery(double seconds, string expected) =>
-        Assert.Equal(expected, Durations.ShortHuman(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(expected, HumanDuration.Short(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void Since_an_unset_timestamp_is_unknown()
     {
         var now = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
-        Assert.Equal("<unknown>", Durations.Since(null, now));
-        Assert.Equal("5m", Durations.Since(now.AddMinutes(-5), now));
-        Assert.Equal("<invalid>", Durations.Since(now.AddMinutes(5), now));
+        Assert.Equal("<unknown>", HumanDuration.Since(null, now));
+        Assert.Equal("5m", HumanDuration.Since(now.AddMinutes(-5), now));
+        Assert.Equal("<invalid>", HumanDuration.Since(now.AddMinutes(5), now));
     }
 }

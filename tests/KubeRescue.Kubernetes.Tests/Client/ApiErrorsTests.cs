@@ -1,8 +1,8 @@
 using System.Net;
+using KubeRescue.Kubernetes.Client;
 using k8s.Autorest;
-using KubeRescue.Kube;
 
-namespace KubeRescue.Tests.Kube;
+namespace KubeRescue.Kubernetes.Tests.Client;
 
 public class ApiErrorsTests
 {

@@ -4,15 +4,36 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s.Autorest;
 
-namespace KubeRescue.Kube;
+namespace KubeRescue.Kubernetes.Client;
 
 /// <summary>
-/// What went wrong talking to the API server, in words an operator can act on: the Status message the server sent
-/// (a 403 names the verb, resource and namespace that were refused), or the transport failure (TLS, refused, DNS).
+/// What went wrong talking to the API server, read from the client's exceptions: apimachinery's errors.IsNotFound,
+/// IsConflict and the like over the Status the server sent, and the failure in words an operator can act on (a 403
+/// names the verb, resource and namespace refused; a transport failure TLS, refused, DNS).
 /// </summary>
 public static partial class ApiErrors
 {
-    public static bool IsApiOrTransport(Exception e) => e is HttpOperationException or HttpRequestException;
+    /// <summary>The API server answered with an error, or the request or its stream failed on the way: not a bug or a cancellation.</summary>
+    public static bool IsApiOrTransport(Exception e) => e is HttpOperationException or HttpRequestException or IOException;
+
+    public static bool IsNotFound(Exception e) => Code(e) == HttpStatusCode.NotFound;
+
+    public static bool IsConflict(Exception e) => Code(e) == HttpStatusCode.Conflict && Reason(e) != "AlreadyExists";
+
+    public static bool IsAlreadyExists(Exception e) => Code(e) == HttpStatusCode.Conflict && Reason(e) == "AlreadyExists";
+
+    public static bool IsInvalid(Exception e) => Code(e) == HttpStatusCode.UnprocessableEntity;
+
+    /// <summary>The error as Go's StatusError prints it: the Status message, else the client's message.</summary>
+    public static string Message(Exception e) => StatusField(e, "message") ?? e.Message;
+
+    /// <summary>The Status reason (<c>NotFound</c>, <c>AlreadyExists</c>, <c>Expired</c>...), if the server sent one.</summary>
+    public static string? Reason(Exception e) => StatusField(e, "reason");
+
+    static HttpStatusCode? Code(Exception e) => (e as HttpOperationException)?.Response?.StatusCode;
+
+    static string? StatusField(Exception e, string field) =>
+        e is HttpOperationException { Response.Content: { Length: > 0 } content } ? StatusField(content, field) : null;
 
     /// <summary>401, 403 or a transport failure: the cluster cannot be used as configured, as opposed to a refused request.</summary>
     public static bool IsAccessProblem(Exception e) =>
@@ -25,7 +46,7 @@ public static partial class ApiErrors
         {
             case HttpOperationException h:
                 var code = (int)h.Response.StatusCode;
-                var message = StatusMessage(h.Response.Content);
+                var message = StatusField(h.Response.Content, "message");
                 return h.Response.StatusCode switch
                 {
                     HttpStatusCode.Unauthorized => $"the API server refused the credentials (401 Unauthorized){(message is null ? "" : $": {message}")}: check the kubeconfig's user",
@@ -66,13 +87,15 @@ public static partial class ApiErrors
         return "";
     }
 
-    static string? StatusMessage(string? content)
+    static string? StatusField(string? content, string field)
     {
         if (string.IsNullOrEmpty(content)) return null;
         try
         {
             using var doc = JsonDocument.Parse(content);
-            return doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String
+                ? v.GetString()
+                : null;
         }
         catch (JsonException)
         {
