@@ -56,19 +56,19 @@ public static class RecoveryView
     public static void WriteSteps(IAnsiConsole console, IEnumerable<StepResult> steps, string indent)
     {
         foreach (var s in steps)
-            console.WriteLine($"{indent}{(s.Succeeded ? "ok  " : "FAIL")}  {GoDuration.Format(s.Elapsed),7}  {s.Step,-18} {s.Component ?? "",-24} {s.Outcome}",
+            console.WriteLine($"{indent}{(s.Succeeded ? "ok  " : "FAIL")}  {ElapsedTime.Format(s.Elapsed),7}  {s.Step,-18} {s.Component ?? "",-24} {s.Outcome}",
                 s.Succeeded ? Style.Plain : Red);
     }
 
     /// <summary>One event as a line of the story: the time since the start, the step, the component, what happened.</summary>
     public static string Line(RecoveryEvent e)
     {
-        var prefix = $"[{GoDuration.Format(e.Elapsed),7}] {e.Step}{(e.Component is null ? "" : " " + e.Component)}";
+        var prefix = $"[{ElapsedTime.Format(e.Elapsed),7}] {e.Step}{(e.Component is null ? "" : " " + e.Component)}";
         return e.Kind switch
         {
             RecoveryEventKind.Started => $"{prefix}: {e.Message}",
-            RecoveryEventKind.Finished => $"{prefix}: done in {GoDuration.Format(e.StepElapsed ?? TimeSpan.Zero)}: {e.Message}",
-            RecoveryEventKind.Failed => $"{prefix}: FAILED after {GoDuration.Format(e.StepElapsed ?? TimeSpan.Zero)}: {e.Message}",
+            RecoveryEventKind.Finished => $"{prefix}: done in {ElapsedTime.Format(e.StepElapsed ?? TimeSpan.Zero)}: {e.Message}",
+            RecoveryEventKind.Failed => $"{prefix}: FAILED after {ElapsedTime.Format(e.StepElapsed ?? TimeSpan.Zero)}: {e.Message}",
             RecoveryEventKind.Warning => $"{prefix}: warning: {e.Message}",
             _ => $"{prefix}: {e.Message}",
         };
@@ -99,7 +99,7 @@ public static class RecoveryView
         {
             lock (rows)
             {
-                if (e.Kind == RecoveryEventKind.Warning) warnings.Add($"[{GoDuration.Format(e.Elapsed)}] {e.Step}: {e.Message}");
+                if (e.Kind == RecoveryEventKind.Warning) warnings.Add($"[{ElapsedTime.Format(e.Elapsed)}] {e.Step}: {e.Message}");
                 if (rows.FirstOrDefault(r => r.Step == e.Step && r.Component == e.Component) is not { } row)
                 {
                     // An event outside the planned steps (the plan itself, say) gets a row of its own.
@@ -148,8 +148,8 @@ public static class RecoveryView
                     };
                     var time = r.State switch
                     {
-                        State.Running => GoDuration.Format(clock.Elapsed - r.Started),
-                        State.Done or State.Failed => GoDuration.Format(r.Took ?? TimeSpan.Zero),
+                        State.Running => ElapsedTime.Format(clock.Elapsed - r.Started),
+                        State.Done or State.Failed => ElapsedTime.Format(r.Took ?? TimeSpan.Zero),
                         _ => "",
                     };
                     table.AddRow(new Text(mark, style), new Text(r.Step, r.State == State.Waiting ? Dim : Style.Plain), new Text(r.Component ?? ""),

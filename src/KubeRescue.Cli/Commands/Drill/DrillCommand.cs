@@ -88,7 +88,7 @@ public static class DrillCommand
             var clock = Stopwatch.StartNew();
             var story = OutputFormat.Story(streams, Format);
             var console = streams.CreateConsole(story);
-            void Say(string line) => console.WriteLine($"[{GoDuration.Format(clock.Elapsed),7}] {line}");
+            void Say(string line) => console.WriteLine($"[{ElapsedTime.Format(clock.Elapsed),7}] {line}");
             var components = Component == "both" ? ControlPlaneComponent.All : [ControlPlaneComponent.Find(Component)!];
             var apps = components.Select(c => c.Name).ToList();
             var timing = new LabTiming(TimeScale);
@@ -194,7 +194,7 @@ public static class DrillCommand
                 await recording.StartAsync(client, plan, ct);
                 result = await RecoveryView.RunAsync(console, live, plan, Indent, report => RecoveryRunner.RunAsync(client, plan, options, e => { recording.Record(e); report(e); }, ct));
                 await recording.FinishAsync(result);
-                if (live && result.Succeeded) say($"recovered in {GoDuration.Format(result.Elapsed)}");
+                if (live && result.Succeeded) say($"recovered in {ElapsedTime.Format(result.Elapsed)}");
             }
             catch (RecoveryRefusedException e)
             {
@@ -209,7 +209,7 @@ public static class DrillCommand
             }
             if (!console.Profile.Capabilities.Ansi)
             {
-                say($"recovered in {GoDuration.Format(result.Elapsed)}:");
+                say($"recovered in {ElapsedTime.Format(result.Elapsed)}:");
                 RecoveryView.WriteSteps(console, result.Steps, Indent);
             }
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using KubeRescue.Cli.Output.Report;
 using KubeRescue.Cli.Output;
 using KubeRescue.Kubernetes.Client;
+using KubeRescue.Kubernetes.Text;
 using KubeRescue.Recovery;
 using KubeRescue.Rendering;
 using Spectre.Console;
@@ -69,8 +71,14 @@ public static class RecoverCommand
         RescueSourceSpec Spec => RescueSourceSpec.Parse(Source);
 
         // A duration that does not parse is out of range.
-        TimeSpan Deadline => GoDuration.TryParse(Timeout, out var deadline) ? deadline : TimeSpan.Zero;
-        TimeSpan Ready => GoDuration.TryParse(MinReady, out var ready) ? ready : TimeSpan.MaxValue;
+        TimeSpan Deadline => Duration(Timeout) ?? TimeSpan.Zero;
+        TimeSpan Ready => Duration(MinReady) ?? TimeSpan.MaxValue;
+
+        /// <summary>A Go duration (<c>10m</c>, <c>90s</c>), or a bare number of seconds as kubectl's --request-timeout takes one; null when neither, or negative.</summary>
+        static TimeSpan? Duration(string text) =>
+            GoDuration.TryParse(text, out var d) ? d < TimeSpan.Zero ? null : d
+            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds
+                ? TimeSpan.FromSeconds(seconds) : null;
 
         public string? Validate()
         {
@@ -162,8 +170,8 @@ public static class RecoverCommand
                 // On a terminal the live table stays on screen as the summary.
                 if (!terminal) RecoveryView.WriteSteps(console, outcome.Steps, "  ");
                 console.WriteLine(outcome.Succeeded
-                    ? $"recovered {string.Join(" and ", plan.Components.Select(p => p.Component.Name))} in {GoDuration.Format(outcome.Elapsed)}"
-                    : $"recovery failed after {GoDuration.Format(outcome.Elapsed)}: {outcome.Failure}",
+                    ? $"recovered {string.Join(" and ", plan.Components.Select(p => p.Component.Name))} in {ElapsedTime.Format(outcome.Elapsed)}"
+                    : $"recovery failed after {ElapsedTime.Format(outcome.Elapsed)}: {outcome.Failure}",
                     new Style(outcome.Succeeded ? Color.Green : Color.Red));
             }
             else OutputFormat.WriteDocument(streams.Out, outcome, DocumentJson.Default.RecoveryResult, Format);

@@ -32,13 +32,13 @@ public static class HtmlReport
         };
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        h.Append(CultureInfo.InvariantCulture, $"<title>{E($"kube-rescue: {headline} ({GoDuration.Format(t.Duration)})")}</title>\n");
+        h.Append(CultureInfo.InvariantCulture, $"<title>{E($"kube-rescue: {headline} ({ElapsedTime.Format(t.Duration)})")}</title>\n");
         h.Append("<style>").Append(Css).Append("</style>\n</head>\n<body>\n<main>\n");
 
         h.Append(CultureInfo.InvariantCulture, $"<header id=\"summary\" class=\"{cls}\">\n<p class=\"kicker\">kube-rescue recovery report</p>\n<h1>{E(headline)}</h1>\n<dl class=\"facts\">\n");
         Fact(h, "Result", $"<span class=\"badge {cls}\">{E(cls)}</span>");
         Fact(h, "Components", E(components));
-        Fact(h, "Total time", E(GoDuration.Format(t.Duration)));
+        Fact(h, "Total time", E(ElapsedTime.Format(t.Duration)));
         Fact(h, "Started", E(Time(t.StartedAt)));
         Fact(h, "Cluster", E(cluster ?? "unknown"));
         h.Append("</dl>\n");
@@ -99,10 +99,10 @@ public static class HtmlReport
                 StepState.Interrupted => ("interrupted", "interrupted"),
                 _ => ("not run", "not-run"),
             };
-            var took = s.Started is { } from ? GoDuration.Format((s.Ended ?? t.Duration) - from) : "";
+            var took = s.Started is { } from ? ElapsedTime.Format((s.Ended ?? t.Duration) - from) : "";
             h.Append(CultureInfo.InvariantCulture,
                 $"<tr class=\"step-row {cls}\"><td>{index}</td><td><strong>{E(s.Name)}</strong><div class=\"desc\">{E(s.Description)}</div></td><td>{E(s.Component ?? "")}</td>" +
-                $"<td class=\"num\">{(s.Started is { } st ? "+" + E(GoDuration.Format(st)) : "")}</td><td class=\"num\">{E(took)}</td>" +
+                $"<td class=\"num\">{(s.Started is { } st ? "+" + E(ElapsedTime.Format(st)) : "")}</td><td class=\"num\">{E(took)}</td>" +
                 $"<td><span class=\"badge {cls}\">{E(result)}</span></td><td>{E(s.Outcome ?? "")}");
             var notes = t.Notes.Where(n => n.Step == s.Name && n.Component == s.Component).ToList();
             if (notes.Count > 0) NoteList(h, notes);
@@ -123,7 +123,7 @@ public static class HtmlReport
         h.Append("<ul class=\"notes\">");
         foreach (var n in notes)
             h.Append(CultureInfo.InvariantCulture,
-                $"<li class=\"{(n.Kind == RecoveryEventKind.Warning ? "warning" : "progress")}\"><span class=\"at\">+{E(GoDuration.Format(n.At))}</span> " +
+                $"<li class=\"{(n.Kind == RecoveryEventKind.Warning ? "warning" : "progress")}\"><span class=\"at\">+{E(ElapsedTime.Format(n.At))}</span> " +
                 $"{(n.Kind == RecoveryEventKind.Warning ? "<strong>warning:</strong> " : "")}{E(n.Message)}</li>");
         h.Append("</ul>");
     }

@@ -111,11 +111,11 @@ static class TimelineSvg
         {
             var stopped = step.Ended ?? end;
             var (x1, x2) = (x(started), Math.Max(x(stopped), x(started) + 3));
-            var took = GoDuration.Format(stopped - started);
+            var took = ElapsedTime.Format(stopped - started);
             var verdict = step.State switch { StepState.Failed => "failed", StepState.Interrupted => "interrupted", _ => "done" };
             b.Append(CultureInfo.InvariantCulture,
                 $"<rect class=\"bar\" x=\"{N(x1)}\" y=\"{N(y + 4)}\" width=\"{N(x2 - x1)}\" height=\"{N(BarHeight)}\" rx=\"3\">" +
-                $"<title>{E($"{step.Name}{(step.Component is null ? "" : " " + step.Component)}: {step.Description}\n+{GoDuration.Format(started)} to +{GoDuration.Format(stopped)} ({took}), {verdict}{(step.Outcome is null ? "" : ": " + step.Outcome)}")}</title></rect>");
+                $"<title>{E($"{step.Name}{(step.Component is null ? "" : " " + step.Component)}: {step.Description}\n+{ElapsedTime.Format(started)} to +{ElapsedTime.Format(stopped)} ({took}), {verdict}{(step.Outcome is null ? "" : ": " + step.Outcome)}")}</title></rect>");
             var text = step.State == StepState.Failed ? $"FAILED after {took}" : took;
             // The duration right of the bar; inside its end when the bar reaches the edge; else left of it.
             var width = text.Length * CharWidth;
@@ -129,7 +129,7 @@ static class TimelineSvg
         {
             var cls = n.Kind == RecoveryEventKind.Warning ? "note warning" : "note";
             b.Append(CultureInfo.InvariantCulture,
-                $"<circle class=\"{cls}\" cx=\"{N(x(n.At))}\" cy=\"{N(y + 12)}\" r=\"3.5\"><title>{E($"+{GoDuration.Format(n.At)} {(n.Kind == RecoveryEventKind.Warning ? "warning: " : "")}{n.Message}")}</title></circle>");
+                $"<circle class=\"{cls}\" cx=\"{N(x(n.At))}\" cy=\"{N(y + 12)}\" r=\"3.5\"><title>{E($"+{ElapsedTime.Format(n.At)} {(n.Kind == RecoveryEventKind.Warning ? "warning: " : "")}{n.Message}")}</title></circle>");
         }
         b.Append("</g>");
     }
@@ -162,7 +162,7 @@ static class TimelineSvg
         {
             var gx = x(gone);
             b.Append(CultureInfo.InvariantCulture,
-                $"<g class=\"deleted\"><path d=\"M{N(gx - 4)} {N(y + 8)} l8 8 m0 -8 l-8 8\"/><title>{E($"deleted at +{GoDuration.Format(gone)}")}</title></g>");
+                $"<g class=\"deleted\"><path d=\"M{N(gx - 4)} {N(y + 8)} l8 8 m0 -8 l-8 8\"/><title>{E($"deleted at +{ElapsedTime.Format(gone)}")}</title></g>");
             // A lane too short to name its node names it here.
             var text = lastText is null && pod.Intervals.LastOrDefault(i => i.Node is not null)?.Node is { } node ? $"deleted (was on {node})" : "deleted";
             if (gx + 10 + text.Length * CharWidth <= Width)
@@ -186,7 +186,7 @@ static class TimelineSvg
             var title = h.Holder is null ? "no holder" : $"holder {h.Holder}{(h.HolderIsRescue ? " (the rescue pod)" : h.HolderPod is null ? " (not a pod seen here)" : "")}{(h.Expired ? ", expired: not renewed in time" : "")}";
             b.Append(CultureInfo.InvariantCulture,
                 $"<rect class=\"hold {kind}\" x=\"{N(x1)}\" y=\"{N(y + 4)}\" width=\"{N(x2 - x1)}\" height=\"{N(BarHeight)}\">" +
-                $"<title>{E($"{title}\n+{GoDuration.Format(h.From)} to +{GoDuration.Format(h.To)}")}</title></rect>");
+                $"<title>{E($"{title}\n+{ElapsedTime.Format(h.From)} to +{ElapsedTime.Format(h.To)}")}</title></rect>");
             if (text != lastText && Fits(text, x2 - x1))
             {
                 b.Append(CultureInfo.InvariantCulture, $"<text class=\"seg-text {kind}\" x=\"{N(x1 + 4)}\" y=\"{N(y + 15.5)}\">{E(text)}</text>");
@@ -251,7 +251,7 @@ static class TimelineSvg
         text.Append(CultureInfo.InvariantCulture, $", phase {i.Phase}, {i.Restarts} restarts");
         if (i.Reason is not null) text.Append(", ").Append(i.Reason);
         if (i.Message is not null) text.Append(": ").Append(i.Message);
-        text.Append(CultureInfo.InvariantCulture, $"\n+{GoDuration.Format(i.From)} to +{GoDuration.Format(i.To)}");
+        text.Append(CultureInfo.InvariantCulture, $"\n+{ElapsedTime.Format(i.From)} to +{ElapsedTime.Format(i.To)}");
         return text.ToString();
     }
 
