@@ -161,7 +161,7 @@ static class Runs
         {
             var at = Clock.Now;
             if (await HealthyAsync(client, scenario, ct)) return at;
-            await observer.Changed.WaitAsync(TimeSpan.FromMilliseconds(500), ct);
+            await observer.Changed.WaitAsync(TimeSpan.FromMilliseconds(500), TimeProvider.System, ct);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Kubernetes.Scheduling;
 using KubeRescue.Lab.Components.ControllerManager.Support;
 using KubeRescue.Lab.Components;
@@ -168,7 +169,7 @@ public sealed class DaemonSetController : IController
     Dictionary<string, List<V1Pod>> PodsByNode(ControllerContext context, V1DaemonSet ds, bool includeTerminating)
     {
         var byNode = new Dictionary<string, List<V1Pod>>(StringComparer.Ordinal);
-        foreach (var pod in context.Informers.Pods.ByIndex(Informers.ByController, ds.Metadata.Uid))
+        foreach (var pod in context.Informers.Pods.ByIndex(PodIndexes.ByController, ds.Metadata.Uid))
         {
             if (!includeTerminating && pod.Metadata.DeletionTimestamp is not null) continue;
             if (TargetNode(pod) is not { } node) continue;

@@ -507,7 +507,7 @@ sealed class DeploymentSync
     {
         if (SumActual(oldRSs) > 0) return true;
         return oldRSs.Where(rs => rs.Metadata.Uid != newRS?.Metadata.Uid)
-            .SelectMany(rs => _pods.ByIndex(Informers.ByController, rs.Metadata.Uid))
+            .SelectMany(rs => _pods.ByIndex(PodIndexes.ByController, rs.Metadata.Uid))
             .Any(p => LabelSelector.Matches(d.Spec.Selector, p.Metadata.Labels) && p.Status?.Phase is not ("Succeeded" or "Failed"));
     }
 

@@ -1,9 +1,10 @@
 using System.Net;
-using k8s;
+using KubeRescue.Kubernetes.Client;
+using KubeRescue.Lab.Components.ControllerManager.Support;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
-using KubeRescue.Lab.Components.ControllerManager.Support;
+using k8s;
 
 namespace KubeRescue.Lab.Components.ControllerManager;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Kubernetes.Scheduling;
 using KubeRescue.Lab.Components.ControllerManager.Support;
 using KubeRescue.Lab.Components;
@@ -238,7 +239,7 @@ public sealed class NodeLifecycleController(
     /// <summary>MarkPodsNotReady: the Ready condition of each pod bound to the node goes False.</summary>
     static async Task MarkPodsNotReadyAsync(ControllerContext context, Informer<V1Pod> pods, string nodeName, CancellationToken ct)
     {
-        foreach (var cached in pods.ByIndex(Informers.ByNode, nodeName).Where(IsReady))
+        foreach (var cached in pods.ByIndex(PodIndexes.ByNode, nodeName).Where(IsReady))
         {
             var pod = Copies.Deep(cached);
             var ready = Condition(pod, "Ready")!;
@@ -278,7 +279,7 @@ public sealed class TaintEvictionController : IController
         void EnqueuePod(V1Pod pod) { if (!string.IsNullOrEmpty(pod.Spec?.NodeName)) queue.Add(Informer<V1Pod>.Key(pod.Metadata.NamespaceProperty, pod.Metadata.Name)); }
         void EnqueueNode(V1Node node)
         {
-            foreach (var pod in pods.ByIndex(Informers.ByNode, node.Metadata.Name)) EnqueuePod(pod);
+            foreach (var pod in pods.ByIndex(PodIndexes.ByNode, node.Metadata.Name)) EnqueuePod(pod);
         }
         pods.Added += EnqueuePod;
         pods.Updated += (_, p) => EnqueuePod(p);

@@ -156,7 +156,7 @@ sealed class ReplicaSetSync
         var needsSync = _expectations.Satisfied(key);
         // getRSPods: the pods it controls (those that no longer match must be seen to be released) and the
         // namespace's orphans it may adopt; a pod another controller owns is neither.
-        var active = _pods.ByIndex(Informers.ByController, rs.Metadata.Uid).Concat(_pods.ByIndex(Informers.ByController, Informers.Orphans(ns)))
+        var active = _pods.ByIndex(PodIndexes.ByController, rs.Metadata.Uid).Concat(_pods.ByIndex(PodIndexes.ByController, PodIndexes.Orphans(ns)))
             .Where(PodStatus.IsActive).ToList();
         List<V1Pod> pods;
         try
@@ -337,7 +337,7 @@ sealed class ReplicaSetSync
             foreach (var other in _replicaSets.Items)
                 if (other.Metadata.NamespaceProperty == ns && Objects.ControllerOf(other.Metadata)?.Uid == owner.Uid)
                     related.Add(other.Metadata.Uid);
-        return related.SelectMany(uid => _pods.ByIndex(Informers.ByController, uid)).Where(PodStatus.IsActive).ToList();
+        return related.SelectMany(uid => _pods.ByIndex(PodIndexes.ByController, uid)).Where(PodStatus.IsActive).ToList();
     }
 
     /// <summary>

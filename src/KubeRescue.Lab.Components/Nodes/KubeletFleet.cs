@@ -1,6 +1,7 @@
-using k8s;
-using k8s.Models;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Lab.Components;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab.Components.Nodes;
 
@@ -126,8 +127,8 @@ public sealed class KubeletFleet : IAsyncDisposable
     void EnsureInformers()
     {
         if (_pods is not null) return;
-        _pods = Informers.Pods(_client, fieldSelector: "spec.nodeName!=").Indexed();
-        _nodes = Informers.Nodes(_client);
+        _pods = Informers.Pods(_client, fieldSelector: "spec.nodeName!=", transform: SharedCopies.Of).Indexed();
+        _nodes = Informers.Nodes(_client, SharedCopies.Of);
         _pods.Added += pod => AgentOf(pod)?.OnPod(pod);
         _pods.Updated += (old, pod) =>
         {

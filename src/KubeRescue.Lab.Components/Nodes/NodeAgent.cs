@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using k8s;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
+using k8s;
 
 namespace KubeRescue.Lab.Components.Nodes;
 
@@ -103,7 +103,7 @@ internal sealed class NodeAgent
         _heartbeat = Task.Run(() => HeartbeatAsync(kubelet.Token), CancellationToken.None);
 
         await _fleet.Pods.Synced.WaitAsync(ct);
-        var pods = _fleet.Pods.ByIndex(Informers.ByNode, Name).OrderBy(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).ToList();
+        var pods = _fleet.Pods.ByIndex(PodIndexes.ByNode, Name).OrderBy(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).ToList();
         var fresh = new List<Entry>();
         lock (_gate)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Kubernetes.Scheduling;
 using KubeRescue.Lab.Components;
 using k8s.Autorest;
@@ -61,9 +62,9 @@ sealed class PodScheduler
         _stop = stop;
         _events = events;
         _queue = new WorkQueue<string>(timing);
-        _pending = Informers.Pods(client, "spec.nodeName=,status.phase!=Succeeded,status.phase!=Failed");
-        _assigned = Informers.Pods(client, "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed");
-        _nodes = Informers.Nodes(client);
+        _pending = Informers.Pods(client, fieldSelector: "spec.nodeName=,status.phase!=Succeeded,status.phase!=Failed", transform: SharedCopies.Of);
+        _assigned = Informers.Pods(client, fieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed", transform: SharedCopies.Of);
+        _nodes = Informers.Nodes(client, SharedCopies.Of);
 
         _pending.Added += p => { if (Responsible(p)) _queue.Add(Key(p)); };
         _pending.Updated += PendingUpdated;

@@ -1,4 +1,5 @@
 using System.Net;
+using KubeRescue.Kubernetes.Client;
 
 namespace KubeRescue.Kube;
 

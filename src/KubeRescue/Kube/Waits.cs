@@ -23,16 +23,4 @@ public static class Waits
             await signal.WaitAsync(left < step ? left : step, clock, ct);
         }
     }
-
-    /// <summary>
-    /// Waits for a change, or at most <paramref name="max"/> as <paramref name="clock"/> measures it, so that what
-    /// depends on time is re-judged on the clock that judges it.
-    /// </summary>
-    public static async Task WaitAsync(this ChangeSignal signal, TimeSpan max, TimeProvider clock, CancellationToken ct)
-    {
-        using var timeout = new CancellationTokenSource(max, clock);
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try { await signal.WaitAsync(Timeout.InfiniteTimeSpan, either.Token); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
-    }
 }

@@ -1,5 +1,6 @@
-using k8s.Models;
 using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using k8s.Models;
 
 namespace KubeRescue.Recovery;
 
@@ -11,7 +12,7 @@ namespace KubeRescue.Recovery;
 /// </summary>
 sealed class PodObservation : IAsyncDisposable
 {
-    readonly List<Watched<V1Pod>> _watches;
+    readonly List<Informer<V1Pod>> _watches;
     readonly CancellationTokenSource _stop = new();
     readonly Task _loop;
 
@@ -20,8 +21,8 @@ sealed class PodObservation : IAsyncDisposable
         var signal = new ChangeSignal();
         _watches = [.. plans.SelectMany(p => new[]
         {
-            Watched<V1Pod>.Pods(run.Client, p.Workload.Namespace, signal, labelSelector: p.Workload.Selector),
-            Watched<V1Pod>.Pods(run.Client, p.Component.Namespace, signal, fieldSelector: $"metadata.name={p.Component.RescuePodName}"),
+            signal.Follow(Informers.Pods(run.Client, p.Workload.Namespace, labelSelector: p.Workload.Selector, options: run.Watches)),
+            signal.Follow(Informers.Pods(run.Client, p.Component.Namespace, fieldSelector: $"metadata.name={p.Component.RescuePodName}", options: run.Watches)),
         })];
         _loop = Task.Run(() => FollowAsync(run, signal, _stop.Token));
     }

@@ -1,5 +1,6 @@
-using k8s;
+using KubeRescue.Kubernetes.Client;
 using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Recovery;
 
@@ -24,6 +25,9 @@ public sealed class RecoveryRun(IKubernetes client, RecoveryOptions options, Act
 
     /// <summary>Since when each pod has been Ready, for the whole run (see <see cref="PodObservation"/>).</summary>
     public ReadinessTracker Readiness { get; } = new(options.MinReady, options.Clock);
+
+    /// <summary>How the run's informers retry: on the run's clock.</summary>
+    public InformerOptions Watches { get; } = new() { Clock = options.Clock };
 
     readonly AsyncLocal<IRecoveryStep?> _current = new();
     readonly Lock _reporting = new();

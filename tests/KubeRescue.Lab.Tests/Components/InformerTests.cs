@@ -1,7 +1,8 @@
-using k8s;
-using k8s.Models;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Lab.ApiServer.Hosting;
 using KubeRescue.Lab.Components;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Lab.Tests.Components;
 

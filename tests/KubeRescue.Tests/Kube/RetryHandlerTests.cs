@@ -1,8 +1,9 @@
-using k8s;
-using System.Net;
 using System.Net.Http.Headers;
-using k8s.Autorest;
+using System.Net;
 using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using k8s.Autorest;
+using k8s;
 
 namespace KubeRescue.Tests.Kube;
 

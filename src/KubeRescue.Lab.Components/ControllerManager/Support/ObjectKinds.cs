@@ -1,8 +1,9 @@
 using System.Net;
-using k8s;
+using KubeRescue.Kubernetes.Client;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
+using k8s;
 
 namespace KubeRescue.Lab.Components.ControllerManager.Support;
 

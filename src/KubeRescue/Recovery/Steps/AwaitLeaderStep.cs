@@ -1,6 +1,7 @@
-using k8s.Models;
 using KubeRescue.Diagnosis;
 using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using k8s.Models;
 
 namespace KubeRescue.Recovery;
 
@@ -26,15 +27,15 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
         if (await ControlPlaneDiagnoser.ReadLeaderAsync(run.Client, component, ct) is { Source: not "Lease" } legacy)
             return await AwaitLegacyAsync(run, legacy.Source, ct);
         var signal = new ChangeSignal();
-        await using var lease = Watched<V1Lease>.Lease(run.Client, component.Namespace, component.LeaseName, signal);
-        await using var pods = Watched<V1Pod>.Pods(run.Client, w.Namespace, signal, labelSelector: w.Selector);
+        await using var lease = signal.Follow(Informers.Lease(run.Client, component.Namespace, component.LeaseName, run.Watches));
+        await using var pods = signal.Follow(Informers.Pods(run.Client, w.Namespace, labelSelector: w.Selector, options: run.Watches));
         var judged = new HashSet<string>(StringComparer.Ordinal);
         var cleared = "";
         while (true)
         {
             var decision = await Waits.UntilAsync<Decision>(signal, () =>
             {
-                if (!lease.Synced || !pods.Synced) return null;
+                if (!lease.IsSynced || !pods.IsSynced) return null;
                 var l = lease.Items.FirstOrDefault();
                 if (l is null || LeaderRecord.FromLease(l) is not { } record || !record.HeldAt(run.Now)) return null;
                 var holder = record.HolderIdentity!;
@@ -58,12 +59,12 @@ public sealed class AwaitLeaderStep(ComponentPlan plan) : IRecoveryStep
     {
         var (w, component) = (plan.Workload, plan.Component);
         var signal = new ChangeSignal();
-        await using var pods = Watched<V1Pod>.Pods(run.Client, w.Namespace, signal, labelSelector: w.Selector);
+        await using var pods = signal.Follow(Informers.Pods(run.Client, w.Namespace, labelSelector: w.Selector, options: run.Watches));
         LeaderRecord? record = null;
         while (true)
         {
             record = await ControlPlaneDiagnoser.ReadLeaderAsync(run.Client, component, ct);
-            if (record is not null && record.HeldAt(run.Now) && pods.Synced)
+            if (record is not null && record.HeldAt(run.Now) && pods.IsSynced)
             {
                 var holder = record.HolderIdentity!;
                 var leader = pods.Items.FirstOrDefault(p => Workload.IsPermanent(p) && PodState.IsReady(p) && !PodState.IsTerminating(p) && record.Names(p));

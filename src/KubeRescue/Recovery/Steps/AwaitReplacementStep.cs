@@ -1,5 +1,6 @@
-using k8s.Models;
 using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using k8s.Models;
 
 namespace KubeRescue.Recovery;
 
@@ -19,12 +20,12 @@ public sealed class AwaitReplacementStep(ComponentPlan plan) : IRecoveryStep
     {
         var (w, component) = (plan.Workload, plan.Component);
         var signal = new ChangeSignal();
-        await using var pods = Watched<V1Pod>.Pods(run.Client, w.Namespace, signal, labelSelector: w.Selector);
-        await using var rescue = Watched<V1Pod>.Pods(run.Client, component.Namespace, signal, fieldSelector: $"metadata.name={component.RescuePodName}");
+        await using var pods = signal.Follow(Informers.Pods(run.Client, w.Namespace, labelSelector: w.Selector, options: run.Watches));
+        await using var rescue = signal.Follow(Informers.Pods(run.Client, component.Namespace, fieldSelector: $"metadata.name={component.RescuePodName}", options: run.Watches));
         var live = new List<V1Pod>();
         return await Waits.UntilAsync(signal, () =>
         {
-            if (!pods.Synced || !rescue.Synced) return null;
+            if (!pods.IsSynced || !rescue.IsSynced) return null;
             var permanent = pods.Items.Where(p => Workload.IsPermanent(p) && !PodState.IsTerminating(p)).ToList();
             live = [.. permanent.Where(run.Readiness.IsStable).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal)];
             var running = string.Join(", ", live.Select(p => $"{p.Metadata.Name} on {p.Spec.NodeName}"));
@@ -42,7 +43,7 @@ public sealed class AwaitReplacementStep(ComponentPlan plan) : IRecoveryStep
             if (PodState.Crash(r) is { } crash && PodState.Restarts(r) >= RescueCrashLoop && !PodState.IsReady(r))
                 throw new RecoveryFailedException($"{component.RescuePodName} on {r.Spec.NodeName} stopped working: {crash}");
             return null;
-        }, run.Deadline, run.Clock, $"{w.Description} to run {w.Needed} pods", () => Describe(pods.Items), ct, () => run.Readiness.Recheck);
+        }, run.Deadline, run.Clock, $"{w.Description} to run {w.Needed} pods", () => Describe([.. pods.Items]), ct, () => run.Readiness.Recheck);
     }
 
     static string Describe(IReadOnlyList<V1Pod> pods) => pods.Count == 0

@@ -1,9 +1,10 @@
 using System.Net;
-using k8s;
+using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using KubeRescue.Rendering;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Kube;
-using KubeRescue.Rendering;
+using k8s;
 
 namespace KubeRescue.Recovery;
 
@@ -89,14 +90,14 @@ public sealed class EnsureRescuePodStep(ComponentPlan plan) : IRecoveryStep
     static async Task<Failure?> AwaitStartAsync(RecoveryRun run, V1Pod pod, CancellationToken ct)
     {
         var signal = new ChangeSignal();
-        await using var watched = Watched<V1Pod>.Pods(run.Client, pod.Metadata.NamespaceProperty, signal, fieldSelector: $"metadata.name={pod.Metadata.Name}");
+        await using var watched = signal.Follow(Informers.Pods(run.Client, pod.Metadata.NamespaceProperty, fieldSelector: $"metadata.name={pod.Metadata.Name}", options: run.Watches));
         var startBy = run.Now + run.Options.StartTimeout;
         V1Pod? last = null;
         try
         {
             var outcome = await Waits.UntilAsync(signal, () =>
             {
-                if (!watched.Synced) return null;
+                if (!watched.IsSynced) return null;
                 last = watched.Items.FirstOrDefault(p => p.Metadata.Uid == pod.Metadata.Uid);
                 if (last is null) return new Outcome(new Failure("it was deleted by someone else"));
                 if (PodState.IsTerminating(last)) return new Outcome(new Failure("it is being deleted by someone else"));

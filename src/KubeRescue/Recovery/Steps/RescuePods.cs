@@ -1,8 +1,9 @@
 using System.Net;
-using k8s;
+using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Kube;
+using k8s;
 
 namespace KubeRescue.Recovery;
 
@@ -36,9 +37,9 @@ static class RescuePods
     public static async Task WaitGoneAsync(RecoveryRun run, V1Pod pod, CancellationToken ct)
     {
         var signal = new ChangeSignal();
-        await using var watched = Watched<V1Pod>.Pods(run.Client, pod.Metadata.NamespaceProperty, signal, fieldSelector: $"metadata.name={pod.Metadata.Name}");
+        await using var watched = signal.Follow(Informers.Pods(run.Client, pod.Metadata.NamespaceProperty, fieldSelector: $"metadata.name={pod.Metadata.Name}", options: run.Watches));
         await Waits.UntilAsync(signal,
-            () => watched.Synced && !watched.Items.Any(p => p.Metadata.Uid == pod.Metadata.Uid) ? "gone" : null,
+            () => watched.IsSynced && !watched.Items.Any(p => p.Metadata.Uid == pod.Metadata.Uid) ? "gone" : null,
             run.Deadline, run.Clock, $"pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} to go",
             () => $"it is still there on {pod.Spec.NodeName} (is that node's kubelet running?)", ct);
     }

@@ -1,7 +1,8 @@
-using k8s;
-using k8s.Models;
 using KubeRescue.Diagnosis;
 using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
+using k8s.Models;
+using k8s;
 
 namespace KubeRescue.Recovery;
 
@@ -23,8 +24,8 @@ public sealed class VerifyStep(IReadOnlyList<ComponentPlan> plans) : IRecoverySt
         foreach (var plan in plans)
         {
             var signal = new ChangeSignal();
-            await using var pods = Watched<V1Pod>.Pods(run.Client, plan.Workload.Namespace, signal, labelSelector: plan.Workload.Selector);
-            await using var lease = Watched<V1Lease>.Lease(run.Client, plan.Component.Namespace, plan.Component.LeaseName, signal);
+            await using var pods = signal.Follow(Informers.Pods(run.Client, plan.Workload.Namespace, labelSelector: plan.Workload.Selector, options: run.Watches));
+            await using var lease = signal.Follow(Informers.Lease(run.Client, plan.Component.Namespace, plan.Component.LeaseName, run.Watches));
             ComponentStatus? status = null;
             while (true)
             {

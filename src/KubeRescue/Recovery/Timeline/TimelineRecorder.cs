@@ -57,16 +57,17 @@ public sealed class TimelineRecorder : IAsyncDisposable
         _plan = plan;
         _maxChanges = maxChanges;
         _clock = clock;
+        var watches = new InformerOptions { Clock = clock };
         _steps = [.. plan.Steps.Select(s => new StepTrack(s.Name, s.Component?.Name, s.Description))];
         foreach (var p in plan.Components)
         {
             var (w, c) = (p.Workload, p.Component);
-            _podSources.Add(new(c.Name, $"the pods of {w.Description} ({w.Selector})", Watched<V1Pod>.Pods(client, w.Namespace, _signal, labelSelector: w.Selector)));
+            _podSources.Add(new(c.Name, $"the pods of {w.Description} ({w.Selector})", _signal.Follow(Informers.Pods(client, w.Namespace, labelSelector: w.Selector, options: watches))));
             _podSources.Add(new(c.Name, $"the rescue pods of {c.Name}",
-                Watched<V1Pod>.Pods(client, c.Namespace, _signal, labelSelector: $"{RescueMetadata.ComponentLabel}={c.Name}")));
+                _signal.Follow(Informers.Pods(client, c.Namespace, labelSelector: $"{RescueMetadata.ComponentLabel}={c.Name}", options: watches))));
             // Clusters older than Lease locks keep the record in an annotation, which no watch here follows: it is read every second.
             var source = p.Before.Lease?.Source ?? "Lease";
-            var lease = new LeaseTrack(c, source, source == "Lease" ? Watched<V1Lease>.Lease(client, c.Namespace, c.LeaseName, _signal) : null);
+            var lease = new LeaseTrack(c, source, source == "Lease" ? _signal.Follow(Informers.Lease(client, c.Namespace, c.LeaseName, watches)) : null);
             if (lease.Watched is null) _tasks.Add(Task.Run(() => PollAsync(lease, _stop.Token)));
             _leases.Add(lease);
         }
@@ -102,7 +103,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
         return recorder;
     }
 
-    bool Synced => _podSources.All(s => s.Pods.Synced) && _leases.All(l => l.Synced);
+    bool Synced => _podSources.All(s => s.Pods.IsSynced) && _leases.All(l => l.Synced);
 
     /// <summary>Takes one of the run's events; pass it from the <c>report</c> callback, which the runner calls as things happen.</summary>
     public void Record(RecoveryEvent e)
@@ -142,7 +143,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
             Guarded(() => Sample(duration));
             _stoppedAt ??= duration;
             Close(_stoppedAt.Value);
-            foreach (var s in _podSources.Where(s => !s.Pods.Synced))
+            foreach (var s in _podSources.Where(s => !s.Pods.IsSynced))
                 _gaps.Add($"{s.What} could not be listed{Because(s.Pods.LastError)}");
             foreach (var l in _leases.Where(l => !l.Synced))
                 _gaps.Add($"the {l.Source} {l.Component.Namespace}/{l.Component.LeaseName} could not be read{Because(l.Watched?.LastError ?? l.Error)}");
@@ -239,7 +240,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
         var complete = true;
         foreach (var source in _podSources)
         {
-            if (!source.Pods.Synced)
+            if (!source.Pods.IsSynced)
             {
                 complete = false;
                 continue;
@@ -369,7 +370,7 @@ public sealed class TimelineRecorder : IAsyncDisposable
         _stop.Dispose();
     }
 
-    sealed record PodSource(string Component, string What, Watched<V1Pod> Pods);
+    sealed record PodSource(string Component, string What, Informer<V1Pod> Pods);
 
     /// <summary>A pod's state as far as the intervals go (what <see cref="PodInterval"/> holds beside its times).</summary>
     sealed record Look(string Phase, bool Ready, string? Node, int Restarts, bool Terminating, bool Crashing, string? Reason, string? Message);
@@ -404,15 +405,15 @@ public sealed class TimelineRecorder : IAsyncDisposable
         }
     }
 
-    sealed class LeaseTrack(ControlPlaneComponent component, string source, Watched<V1Lease>? watched)
+    sealed class LeaseTrack(ControlPlaneComponent component, string source, Informer<V1Lease>? watched)
     {
         public ControlPlaneComponent Component => component;
         public string Source => source;
-        public Watched<V1Lease>? Watched => watched;
+        public Informer<V1Lease>? Watched => watched;
         public LeaderRecord? Polled { get; set; }
         public bool PolledOnce { get; set; }
         public Exception? Error { get; set; }
-        public bool Synced => watched?.Synced ?? PolledOnce;
+        public bool Synced => watched?.IsSynced ?? PolledOnce;
         public LeaderRecord? Record => watched is null ? Polled : watched.Items.FirstOrDefault() is { } lease ? LeaderRecord.FromLease(lease) : null;
         public List<LeaseHolding> Done { get; } = [];
         public Holding? Open { get; private set; }

@@ -2,11 +2,12 @@ using System.Net;
 using System.Text;
 using k8s;
 
-namespace KubeRescue.Tests.Kube;
+namespace KubeRescue.Tests;
 
 /// <summary>
 /// Answers a client's requests from a script, one answer per request in order, and records what was asked. It sits
-/// innermost in the client's handler chain, so nothing reaches the network.
+/// innermost in the client's handler chain, so nothing reaches the network. Shared by the tests of the engine's
+/// retries and of the informer.
 /// </summary>
 sealed class FakeApiServer : DelegatingHandler
 {

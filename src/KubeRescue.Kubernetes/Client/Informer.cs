@@ -1,48 +1,68 @@
 using System.Collections.Concurrent;
-using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace KubeRescue.Lab.Components;
+namespace KubeRescue.Kubernetes.Client;
+
+/// <summary>How an <see cref="Informer{T}"/> retries and what it keeps.</summary>
+public sealed record InformerOptions
+{
+    /// <summary>The clock the retries wait on.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The first wait after a failure; each next one doubles, up to <see cref="LongestRetry"/>, with jitter.</summary>
+    public TimeSpan FirstRetry { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan LongestRetry { get; init; } = TimeSpan.FromSeconds(5);
+}
 
 /// <summary>
 /// client-go's informer in small: list, then watch from the list's resourceVersion, keeping a local cache and
-/// telling handlers about every change. A watch that ends is resumed from the last resourceVersion seen; a 410
-/// (or any failure) relists, and the handlers see the difference as adds, updates and deletes. Components read
-/// the cluster through informers and write through their client, as the real ones do.
+/// telling handlers about every change, as its reflector does it. A watch that ends or is cut (a dropped
+/// connection, a reset stream) resumes from the last resourceVersion it saw, so nothing is listed twice; only 410
+/// Gone (that version is no longer kept), another error the server sends, or an event that cannot be read lists
+/// again, and the handlers see the difference as adds, updates and deletes. Failures back off exponentially with
+/// jitter. The engine's waits and the lab's components read the cluster through informers, as real ones do.
 /// </summary>
-public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
+public sealed class Informer<T> : IAsyncDisposable where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public delegate Task<(IList<T> Items, string ResourceVersion)> ListFunc(CancellationToken ct);
-    public delegate IAsyncEnumerable<(WatchEventType Type, T Object)> WatchFunc(string resourceVersion, Action<Exception> onError, CancellationToken ct);
 
+    readonly IKubernetes _client;
     readonly ListFunc _list;
-    readonly WatchFunc _watch;
+    readonly string _watchPath;
     readonly Func<T, T>? _transform;
-    readonly TimeSpan _retry;
+    readonly InformerOptions _options;
     readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
     readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Dictionary<string, Func<T, IEnumerable<string>>> _indexers = new(StringComparer.Ordinal);
     // index name -> indexed value -> cache keys; the cache and its indices change together under this lock.
     readonly Dictionary<string, Dictionary<string, HashSet<string>>> _indices = new(StringComparer.Ordinal);
     readonly Lock _indexGate = new();
+    CancellationTokenSource? _ownRun;
+    Task? _running;
 
+    /// <param name="watchPath">the collection's path and query for a watch (<see cref="WatchStream.Path"/>); the resourceVersion is added per watch</param>
     /// <param name="transform">
     /// client-go's TransformFunc: applied to every object received, before it is cached or handed to a handler
     /// (a cache that needs only metadata keeps only metadata)
     /// </param>
-    public Informer(ListFunc list, WatchFunc watch, Func<T, T>? transform = null, TimeSpan? retry = null)
+    public Informer(IKubernetes client, ListFunc list, string watchPath, Func<T, T>? transform = null, InformerOptions? options = null)
     {
+        _client = client;
         _list = list;
-        _watch = watch;
+        _watchPath = watchPath;
         _transform = transform;
-        _retry = retry ?? TimeSpan.FromSeconds(1);
+        _options = options ?? new InformerOptions();
     }
 
     public event Action<T>? Added;
     public event Action<T, T>? Updated;
     public event Action<T>? Deleted;
+
+    /// <summary>Anything changed: an object was added, updated or deleted, or a list replaced the cache.</summary>
+    public event Action? Changed;
 
     /// <summary>A handler threw. The informer goes on with the next handler and event, as client-go's does after a
     /// handler panic is recovered; whoever owns the handler should hear of it.</summary>
@@ -80,7 +100,7 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     /// <summary>
     /// Adds an index, as client-go's Indexer has: <paramref name="values"/> gives the values an object is found
     /// under. A controller that needs the pods of one owner or one node asks the index instead of reading every pod.
-    /// Add indices before <see cref="RunAsync"/>.
+    /// Add indices before the informer runs.
     /// </summary>
     public void AddIndex(string name, Func<T, IEnumerable<string>> values)
     {
@@ -113,44 +133,65 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     /// <summary>Completes once the first list is in the cache.</summary>
     public Task Synced => _synced.Task;
 
+    /// <summary>True once the first list has arrived; before that, <see cref="Items"/> proves nothing.</summary>
+    public bool IsSynced => _synced.Task.IsCompleted;
+
+    /// <summary>The last error that interrupted the list or watch (retried), for a timeout's message.</summary>
+    public Exception? LastError { get; private set; }
+
+    /// <summary>Runs the informer in the background until it is disposed.</summary>
+    public Informer<T> Start()
+    {
+        _ownRun = new CancellationTokenSource();
+        _running = Task.Run(() => RunAsync(_ownRun.Token));
+        return this;
+    }
+
     public async Task RunAsync(CancellationToken ct)
     {
         string? resourceVersion = null;
+        var backoff = new Backoff(_options.FirstRetry, _options.LongestRetry);
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 resourceVersion ??= await RelistAsync(ct);
-                Exception? watchError = null;
-                await foreach (var (type, obj) in _watch(resourceVersion, e => watchError = e, ct))
+                await foreach (var (type, obj) in WatchStream.EventsAsync<T>(_client, _watchPath, resourceVersion, ct))
                 {
-                    if (type == WatchEventType.Bookmark)
-                    {
-                        resourceVersion = obj.Metadata.ResourceVersion;
-                        continue;
-                    }
+                    backoff.Reset();
                     resourceVersion = obj.Metadata.ResourceVersion;
-                    Apply(type, _transform is null ? obj : _transform(obj));
+                    if (type != WatchEventType.Bookmark) Apply(type, Transform(obj));
                 }
-                // A watch that closed cleanly resumes where it was; an error (410 Expired among them) relists.
-                if (watchError is not null) resourceVersion = null;
+                // A watch that ended cleanly resumes where it was.
+                continue;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            catch (Exception e) when (e is KubernetesException or HttpOperationException or InvalidDataException)
             {
+                // An ERROR event or a refusal after the client's retries (410 Gone for a version too old among them),
+                // or an event that cannot be read (resuming would read it again): list again.
+                LastError = e;
                 resourceVersion = null;
-                try { await Task.Delay(_retry, ct); } catch (OperationCanceledException) { return; }
             }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                // The connection failed or the stream was cut: the version still holds, so resume from it.
+                LastError = e;
+            }
+            try { await Task.Delay(backoff.Next(), _options.Clock, ct); }
+            catch (OperationCanceledException) { return; }
         }
     }
+
+    T Transform(T obj) => _transform is null ? obj : _transform(obj);
 
     async Task<string> RelistAsync(CancellationToken ct)
     {
         var (items, resourceVersion) = await _list(ct);
-        var fresh = (_transform is null ? items : items.Select(_transform)).ToDictionary(Key, StringComparer.Ordinal);
+        var fresh = items.Select(Transform).ToDictionary(Key, StringComparer.Ordinal);
         foreach (var (key, _) in _cache)
             if (!fresh.ContainsKey(key) && Remove(key) is { } old) Notify(Deleted, old);
         foreach (var (key, obj) in fresh)
@@ -165,7 +206,17 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
             }
         }
         _synced.TrySetResult();
+        Notify(Changed);
         return resourceVersion;
+    }
+
+    void Notify(Action? handlers)
+    {
+        foreach (var handler in handlers?.GetInvocationList().Cast<Action>() ?? [])
+        {
+            try { handler(); }
+            catch (Exception e) { HandlerFailed?.Invoke(e); }
+        }
     }
 
     void Notify(Action<T>? handlers, T obj)
@@ -199,6 +250,7 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
                 if (Remove(key) is { } gone) Notify(Deleted, gone);
                 break;
         }
+        Notify(Changed);
     }
 
     /// <summary>Caches <paramref name="obj"/> and indexes it; returns the object it replaced.</summary>
@@ -237,68 +289,13 @@ public sealed class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
         foreach (var value in values)
             if (index.TryGetValue(value, out var keys) && keys.Remove(key) && keys.Count == 0) index.Remove(value);
     }
-}
 
-/// <summary>Informers for the resources the components watch, from one client.</summary>
-public static class Informers
-{
-    /// <summary>Pods by the uid of their controller, or <see cref="Orphans"/> of their namespace: controller.PodControllerUIDIndex.</summary>
-    public const string ByController = "controller";
-
-    /// <summary>Pods by spec.nodeName (unscheduled pods are not indexed).</summary>
-    public const string ByNode = "node";
-
-    /// <summary>The <see cref="ByController"/> value of a namespace's pods without a controller, as upstream's OrphanPodIndexKey.</summary>
-    public static string Orphans(string? ns) => $"_ORPHAN_POD/{ns}";
-
-    /// <summary>Adds <see cref="ByController"/> and <see cref="ByNode"/> to a pod informer not yet running.</summary>
-    public static Informer<V1Pod> Indexed(this Informer<V1Pod> pods)
+    /// <summary>Stops a run <see cref="Start"/> began; an informer run by its owner's <see cref="RunAsync"/> stops with its token.</summary>
+    public async ValueTask DisposeAsync()
     {
-        pods.AddIndex(ByController, p => [p.Metadata.OwnerReferences?.FirstOrDefault(r => r.Controller == true)?.Uid ?? Orphans(p.Metadata.NamespaceProperty)]);
-        pods.AddIndex(ByNode, p => string.IsNullOrEmpty(p.Spec?.NodeName) ? [] : [p.Spec.NodeName]);
-        return pods;
+        if (_ownRun is null) return;
+        await _ownRun.CancelAsync();
+        await _running!;
+        _ownRun.Dispose();
     }
-
-    public static Informer<V1Pod> Pods(IKubernetes client, string? fieldSelector = null, string? labelSelector = null) => new(
-        async ct =>
-        {
-            var list = await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct);
-            return (list.Items, list.Metadata.ResourceVersion);
-        },
-        (rv, onError, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector,
-            resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
-        SharedCopies.Of);
-
-    public static Informer<V1Node> Nodes(IKubernetes client) => new(
-        async ct =>
-        {
-            var list = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
-            return (list.Items, list.Metadata.ResourceVersion);
-        },
-        (rv, onError, ct) => client.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct),
-        SharedCopies.Of);
-
-    public static Informer<V1Deployment> Deployments(IKubernetes client) => new(
-        async ct =>
-        {
-            var list = await client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct);
-            return (list.Items, list.Metadata.ResourceVersion);
-        },
-        (rv, onError, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
-
-    public static Informer<V1ReplicaSet> ReplicaSets(IKubernetes client) => new(
-        async ct =>
-        {
-            var list = await client.AppsV1.ListReplicaSetForAllNamespacesAsync(cancellationToken: ct);
-            return (list.Items, list.Metadata.ResourceVersion);
-        },
-        (rv, onError, ct) => client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
-
-    public static Informer<V1DaemonSet> DaemonSets(IKubernetes client) => new(
-        async ct =>
-        {
-            var list = await client.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct);
-            return (list.Items, list.Metadata.ResourceVersion);
-        },
-        (rv, onError, ct) => client.AppsV1.WatchListDaemonSetForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
 }

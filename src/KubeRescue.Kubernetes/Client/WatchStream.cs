@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -5,7 +6,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace KubeRescue.Kube;
+namespace KubeRescue.Kubernetes.Client;
 
 /// <summary>
 /// A watch read line by line: one JSON event (<c>{"type": ..., "object": ...}</c>) per line, each object through
@@ -33,7 +34,7 @@ internal static class WatchStream
         [EnumeratorCancellation] CancellationToken ct)
     {
         // The request as the client sends its own: HTTP/2 where offered, its credentials, headers read before the body.
-        var kubernetes = client as k8s.Kubernetes ?? throw new NotSupportedException($"a watch needs the client's {nameof(Kubernetes)} class, not {client.GetType().Name}");
+        var kubernetes = client as k8s.Kubernetes ?? throw new NotSupportedException($"a watch needs the client's {nameof(k8s.Kubernetes)} class, not {client.GetType().Name}");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kubernetes.BaseUri, path + "&resourceVersion=" + Uri.EscapeDataString(resourceVersion)))
         {
             Version = HttpVersion.Version20,
@@ -49,14 +50,56 @@ internal static class WatchStream
                 Response = new HttpResponseMessageWrapper(response, body),
             };
         }
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        while (await reader.ReadLineAsync(ct) is { } line)
+        // Lines are parsed from the bytes as they arrive, without a string per event: an informer of a large cluster
+        // reads thousands of events a second.
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        int start = 0, end = 0;
+        try
         {
-            if (line.Length > 0) yield return Parse<T>(line);
+            while (true)
+            {
+                var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                if (newline >= 0)
+                {
+                    var line = TrimReturn(buffer.AsMemory(start, newline - start));
+                    start = newline + 1;
+                    if (line.Length > 0) yield return Parse<T>(line);
+                    continue;
+                }
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                if (end == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    Buffer.BlockCopy(buffer, 0, larger, 0, end);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await stream.ReadAsync(buffer.AsMemory(end), ct);
+                if (read == 0)
+                {
+                    // The server ended the watch; a last line without its newline is still an event.
+                    var rest = TrimReturn(buffer.AsMemory(start, end - start));
+                    if (rest.Length > 0) yield return Parse<T>(rest);
+                    yield break;
+                }
+                end += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    static (WatchEventType, T) Parse<T>(string line)
+    static ReadOnlyMemory<byte> TrimReturn(ReadOnlyMemory<byte> line) => line.Length > 0 && line.Span[^1] == (byte)'\r' ? line[..^1] : line;
+
+    static (WatchEventType, T) Parse<T>(ReadOnlyMemory<byte> line)
     {
         try
         {

@@ -1,4 +1,4 @@
-namespace KubeRescue.Kube;
+namespace KubeRescue.Kubernetes.Client;
 
 /// <summary>
 /// Exponential back-off with jitter, as client-go's <c>wait.Backoff</c>: each step waits <c>factor</c> times the last,

@@ -1,11 +1,11 @@
 using System.Net;
 using k8s.Models;
-using KubeRescue.Kube;
+using KubeRescue.Kubernetes.Client;
 
-namespace KubeRescue.Tests.Kube;
+namespace KubeRescue.Kubernetes.Tests.Client;
 
-/// <summary>How a watched query survives a flaky API server, seen in the requests it makes.</summary>
-public class WatchedTests
+/// <summary>How an informer survives a flaky API server, seen in the requests it makes.</summary>
+public class InformerTests
 {
     static string List(string rv, params string[] pods) =>
         $$"""{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"{{rv}}"},"items":[{{string.Join(",", pods.Select(p => Pod(p, rv)))}}]}""";
@@ -14,12 +14,11 @@ public class WatchedTests
 
     static string Event(string type, string name, string rv) => $$$"""{"type":"{{{type}}}","object":{{{Pod(name, rv)}}}}""";
 
-    static async Task<IReadOnlyList<string>> RunUntilAsync(FakeApiServer server, Func<Watched<V1Pod>, bool> done)
+    static async Task<IReadOnlyList<string>> RunUntilAsync(FakeApiServer server, Func<Informer<V1Pod>, bool> done)
     {
         using var client = server.Client();
-        var signal = new ChangeSignal();
-        await using var watched = Watched<V1Pod>.Pods(client, "kube-system", signal, labelSelector: "k8s-app=kube-scheduler");
-        await Waits.UntilAsync(signal, () => done(watched) ? "done" : null, DateTime.UtcNow.AddSeconds(20), TimeProvider.System, "the watched state", () => string.Join(", ", server.Requests), CancellationToken.None);
+        await using var informer = Informers.Pods(client, "kube-system", labelSelector: "k8s-app=kube-scheduler").Start();
+        await Wait.UntilAsync(() => Task.FromResult(done(informer)), TimeSpan.FromSeconds(20), $"the informer's state after {string.Join(", ", server.Requests)}");
         return server.Requests;
     }
 
@@ -35,7 +34,7 @@ public class WatchedTests
             .ThenReset()
             .ThenCutAfter(Event("ADDED", "c", "13"));
 
-        var requests = await RunUntilAsync(server, w => w.Items.Count == 3);
+        var requests = await RunUntilAsync(server, w => w.Items.Count() == 3);
 
         Assert.Equal(["list", "watch from 10", "watch from 12", "watch from 12"], requests.Take(4).Select(Kind));
     }
@@ -60,7 +59,7 @@ public class WatchedTests
             .ThenCutAfter("{not json")
             .Then(HttpStatusCode.OK, List("20", "a", "b"));
 
-        var requests = await RunUntilAsync(server, w => w.Items.Count == 2);
+        var requests = await RunUntilAsync(server, w => w.Items.Count() == 2);
 
         Assert.Equal(["list", "watch from 10", "list"], requests.Take(3).Select(Kind));
     }
