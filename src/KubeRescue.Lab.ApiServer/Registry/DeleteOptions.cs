@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Http;
+using KubeRescue.Lab.ApiServer.Objects;
 
 namespace KubeRescue.Lab.ApiServer.Registry;
 

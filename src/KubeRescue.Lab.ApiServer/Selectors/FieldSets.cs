@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using KubeRescue.Kubernetes.Selectors;
+using KubeRescue.Lab.ApiServer.Objects;
 
 namespace KubeRescue.Lab.ApiServer.Selectors;
 
@@ -186,23 +187,7 @@ public static class FieldSets
     private static string PodIP(JsonObject o) =>
         o["status"]?["podIPs"] is JsonArray { Count: > 0 } ips ? Str(ips[0], "ip") : Str(o, "status", "podIP");
 
-    private static string Bool(JsonObject o, params string[] path) =>
-        Walk(o, path) is JsonValue v && v.TryGetValue<bool>(out var b) && b ? "true" : "false";
+    private static string Bool(JsonObject o, params string[] path) => Json.Bool(o, path) == true ? "true" : "false";
 
-    private static string Str(JsonNode? node, params string[] path) =>
-        Walk(node, path) switch
-        {
-            JsonValue v when v.TryGetValue<string>(out var s) => s,
-            JsonValue v when Validation.Json.AsLong(v) is { } n => n.ToString(CultureInfo.InvariantCulture),
-            _ => "",
-        };
-
-    private static JsonNode? Walk(JsonNode? node, string[] path)
-    {
-        foreach (var segment in path)
-        {
-            node = node is JsonObject obj ? obj[segment] : null;
-        }
-        return node;
-    }
+    private static string Str(JsonNode? node, params string[] path) => Json.Text(node, path) ?? "";
 }

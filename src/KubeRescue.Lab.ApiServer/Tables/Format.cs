@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KubeRescue.Lab.ApiServer.Objects;
 
 namespace KubeRescue.Lab.ApiServer.Tables;
 
@@ -8,7 +9,7 @@ namespace KubeRescue.Lab.ApiServer.Tables;
 internal static class Format
 {
     /// <summary>labels.FormatLabels: "k=v" pairs sorted bytewise, or "&lt;none&gt;".</summary>
-    public static string Labels(IEnumerable<KeyValuePair<string, string>> labels)
+    public static string Labels(IEnumerable<(string Key, string Value)> labels)
     {
         var s = string.Join(",", labels.Select(kv => kv.Key + "=" + kv.Value).Order(StringComparer.Ordinal));
         return s.Length == 0 ? "<none>" : s;
@@ -27,10 +28,10 @@ internal static class Format
             requirements.Add((key, key + "=" + value));
         foreach (var expr in Json.Objs(selector, "matchExpressions"))
         {
-            var key = Json.Str(expr, "key");
+            var key = Json.Str(expr, "key") ?? "";
             var values = (Json.At(expr, "values") as JsonArray ?? [])
                 .Select(v => v is JsonValue jv && jv.TryGetValue(out string? s) ? s : "").ToList();
-            var op = Json.Str(expr, "operator");
+            var op = Json.Str(expr, "operator") ?? "";
             var text = op switch
             {
                 "In" when values.Count > 0 => key + " in (" + JoinValues(values) + ")",
@@ -61,8 +62,8 @@ internal static class Format
     public static (string Names, string Images) Containers(JsonNode? podSpec)
     {
         var containers = Json.Objs(podSpec, "containers").ToList();
-        return (string.Join(",", containers.Select(c => Json.Str(c, "name"))),
-                string.Join(",", containers.Select(c => Json.Str(c, "image"))));
+        return (string.Join(",", containers.Select(c => Json.Str(c, "name") ?? "")),
+                string.Join(",", containers.Select(c => Json.Str(c, "image") ?? "")));
     }
 
     /// <summary>formatEndpoints with all ports: at most three "ip:port" entries, then "+ N more...".</summary>
@@ -77,7 +78,7 @@ internal static class Format
         var count = 0;
         foreach (var subset in subsets)
         {
-            var addresses = Json.Objs(subset, "addresses").Select(a => Json.Str(a, "ip")).ToList();
+            var addresses = Json.Objs(subset, "addresses").Select(a => Json.Str(a, "ip") ?? "").ToList();
             var ports = Json.Objs(subset, "ports").ToList();
             if (ports.Count == 0)
             {
@@ -104,7 +105,7 @@ internal static class Format
                         more = true;
                         break;
                     }
-                    list.Add(JoinHostPort(ip, Json.Int(port, "port")));
+                    list.Add(JoinHostPort(ip, (Json.Long(port, "port") ?? 0)));
                 }
             }
         }
@@ -118,5 +119,5 @@ internal static class Format
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    public static string OrNone(string value) => value.Length == 0 ? "<none>" : value;
+    public static string OrNone(string? value) => string.IsNullOrEmpty(value) ? "<none>" : value;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using KubeRescue.Kubernetes.Text;
+using KubeRescue.Lab.ApiServer.Objects;
 
 namespace KubeRescue.Lab.ApiServer.Tables;
 
@@ -33,8 +34,8 @@ internal static partial class Printers
         DateTimeOffset? lastRestart = null;
         DateTimeOffset? lastSidecarRestart = null;
 
-        var phase = Json.Str(status, "phase");
-        var statusReason = Json.Str(status, "reason");
+        var phase = Json.Str(status, "phase") ?? "";
+        var statusReason = Json.Str(status, "reason") ?? "";
         var reason = statusReason.Length > 0 ? statusReason : phase;
 
         foreach (var condition in Json.Objs(status, "conditions"))
@@ -49,7 +50,7 @@ internal static partial class Printers
         foreach (var c in initSpecs)
         {
             var restartable = Json.Str(c, "restartPolicy") == "Always";
-            restartableInit[Json.Str(c, "name")] = restartable;
+            restartableInit[Json.Str(c, "name") ?? ""] = restartable;
             if (restartable)
                 totalContainers++;
         }
@@ -59,11 +60,11 @@ internal static partial class Printers
         for (var i = 0; i < initStatuses.Count; i++)
         {
             var container = initStatuses[i];
-            var restartCount = Json.Int(container, "restartCount");
+            var restartCount = (Json.Long(container, "restartCount") ?? 0);
             var finishedAt = LastTerminationFinishedAt(container);
             restarts += restartCount;
             lastRestart = Later(lastRestart, finishedAt);
-            var isSidecar = restartableInit.TryGetValue(Json.Str(container, "name"), out var r) && r;
+            var isSidecar = restartableInit.TryGetValue(Json.Str(container, "name") ?? "", out var r) && r;
             if (isSidecar)
             {
                 sidecarRestarts += restartCount;
@@ -72,7 +73,7 @@ internal static partial class Printers
 
             var terminated = Json.Obj(container, "state", "terminated");
             var waiting = Json.Obj(container, "state", "waiting");
-            if (terminated is not null && Json.Int(terminated, "exitCode") == 0)
+            if (terminated is not null && (Json.Long(terminated, "exitCode") ?? 0) == 0)
                 continue;
             if (isSidecar && Json.Bool(container, "started") == true)
             {
@@ -84,7 +85,7 @@ internal static partial class Printers
             if (terminated is not null)
             {
                 // Initialization failed.
-                var terminatedReason = Json.Str(terminated, "reason");
+                var terminatedReason = Json.Str(terminated, "reason") ?? "";
                 reason = terminatedReason.Length > 0 ? "Init:" + terminatedReason : "Init:" + ExitDescription(terminated);
             }
             else if (waiting is not null && Json.Str(waiting, "reason") is { Length: > 0 } waitingReason && waitingReason != "PodInitializing")
@@ -108,11 +109,11 @@ internal static partial class Printers
             for (var i = statuses.Count - 1; i >= 0; i--)
             {
                 var container = statuses[i];
-                restarts += Json.Int(container, "restartCount");
+                restarts += (Json.Long(container, "restartCount") ?? 0);
                 lastRestart = Later(lastRestart, LastTerminationFinishedAt(container));
 
                 var terminated = Json.Obj(container, "state", "terminated");
-                var waitingReason = Json.Str(container, "state", "waiting", "reason");
+                var waitingReason = Json.Str(container, "state", "waiting", "reason") ?? "";
                 if (waitingReason.Length > 0)
                     reason = waitingReason;
                 else if (terminated is not null)
@@ -141,9 +142,9 @@ internal static partial class Printers
         if (restarts != 0 && lastRestart is not null)
             restartsText = $"{restartsText} ({HumanDuration.Since(lastRestart, now)} ago)";
 
-        var podIP = Json.Str(status, "podIP");
+        var podIP = Json.Str(status, "podIP") ?? "";
         if (podIP.Length == 0)
-            podIP = Json.Objs(status, "podIPs").Select(ip => Json.Str(ip, "ip")).FirstOrDefault() ?? "";
+            podIP = Json.Objs(status, "podIPs").Select(ip => Json.Str(ip, "ip") ?? "").FirstOrDefault() ?? "";
 
         var readinessGates = "<none>";
         var gates = Json.Objs(spec, "readinessGates").ToList();
@@ -158,14 +159,14 @@ internal static partial class Printers
 
         return
         [
-            Json.Str(pod, "metadata", "name"),
+            Json.Str(pod, "metadata", "name") ?? "",
             string.Create(CultureInfo.InvariantCulture, $"{readyContainers}/{totalContainers}"),
             reason,
             restartsText,
             Age(pod, now),
             Format.OrNone(podIP),
-            Format.OrNone(Json.Str(spec, "nodeName")),
-            Format.OrNone(Json.Str(status, "nominatedNodeName")),
+            Format.OrNone(Json.Str(spec, "nodeName") ?? ""),
+            Format.OrNone(Json.Str(status, "nominatedNodeName") ?? ""),
             readinessGates,
         ];
     }
@@ -178,10 +179,10 @@ internal static partial class Printers
 
     private static string ExitDescription(JsonObject terminated)
     {
-        var signal = Json.Int(terminated, "signal");
+        var signal = (Json.Long(terminated, "signal") ?? 0);
         return signal != 0
             ? "Signal:" + Format.Int(signal)
-            : "ExitCode:" + Format.Int(Json.Int(terminated, "exitCode"));
+            : "ExitCode:" + Format.Int((Json.Long(terminated, "exitCode") ?? 0));
     }
 
     private static bool IsPodInitialized(JsonObject? status) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using KubeRescue.Kubernetes.Text;
+using KubeRescue.Lab.ApiServer.Objects;
 
 namespace KubeRescue.Lab.ApiServer.Tables;
 
@@ -11,7 +12,7 @@ internal static partial class Printers
     private const string NodeRolePrefix = "node-role.kubernetes.io/";
     private const string NodeRoleLabel = "kubernetes.io/role";
 
-    private static string Name(JsonObject obj) => Json.Str(obj, "metadata", "name");
+    private static string Name(JsonObject obj) => Json.Str(obj, "metadata", "name") ?? "";
 
     private static string Age(JsonObject obj, DateTimeOffset now) =>
         HumanDuration.Since(Json.Time(obj, "metadata", "creationTimestamp"), now);
@@ -45,36 +46,36 @@ internal static partial class Printers
             status,
             roles.Count == 0 ? "<none>" : string.Join(",", roles),
             Age(node, now),
-            Json.Str(info, "kubeletVersion"),
+            Json.Str(info, "kubeletVersion") ?? "",
             NodeAddress(node, "InternalIP"),
             NodeAddress(node, "ExternalIP"),
-            OrUnknown(Json.Str(info, "osImage")),
-            OrUnknown(Json.Str(info, "kernelVersion")),
-            OrUnknown(Json.Str(info, "containerRuntimeVersion")),
+            OrUnknown(Json.Str(info, "osImage") ?? ""),
+            OrUnknown(Json.Str(info, "kernelVersion") ?? ""),
+            OrUnknown(Json.Str(info, "containerRuntimeVersion") ?? ""),
         ];
     }
 
     private static string NodeAddress(JsonObject node, string type) =>
         Json.Objs(node, "status", "addresses").FirstOrDefault(a => Json.Str(a, "type") == type) is { } a
-            ? Json.Str(a, "address")
+            ? Json.Str(a, "address") ?? ""
             : "<none>";
 
-    private static string OrUnknown(string value) => value.Length == 0 ? "<unknown>" : value;
+    private static string OrUnknown(string? value) => string.IsNullOrEmpty(value) ? "<unknown>" : value;
 
     public static IReadOnlyList<object?> Namespace(JsonObject ns, DateTimeOffset now) =>
-        [Name(ns), Json.Str(ns, "status", "phase"), Age(ns, now)];
+        [Name(ns), Json.Str(ns, "status", "phase") ?? "", Age(ns, now)];
 
     public static IReadOnlyList<object?> Deployment(JsonObject deployment, DateTimeOffset now)
     {
         var (containers, images) = Format.Containers(Json.At(deployment, "spec", "template", "spec"));
-        var ready = Json.Int(deployment, "status", "readyReplicas");
-        var desired = Json.Int(deployment, "spec", "replicas");
+        var ready = (Json.Long(deployment, "status", "readyReplicas") ?? 0);
+        var desired = (Json.Long(deployment, "spec", "replicas") ?? 0);
         return
         [
             Name(deployment),
             string.Create(CultureInfo.InvariantCulture, $"{ready}/{desired}"),
-            Json.Int(deployment, "status", "updatedReplicas"),
-            Json.Int(deployment, "status", "availableReplicas"),
+            (Json.Long(deployment, "status", "updatedReplicas") ?? 0),
+            (Json.Long(deployment, "status", "availableReplicas") ?? 0),
             Age(deployment, now),
             containers,
             images,
@@ -88,9 +89,9 @@ internal static partial class Printers
         return
         [
             Name(rs),
-            Json.Int(rs, "spec", "replicas"),
-            Json.Int(rs, "status", "replicas"),
-            Json.Int(rs, "status", "readyReplicas"),
+            (Json.Long(rs, "spec", "replicas") ?? 0),
+            (Json.Long(rs, "status", "replicas") ?? 0),
+            (Json.Long(rs, "status", "readyReplicas") ?? 0),
             Age(rs, now),
             containers,
             images,
@@ -105,11 +106,11 @@ internal static partial class Printers
         return
         [
             Name(ds),
-            Json.Int(ds, "status", "desiredNumberScheduled"),
-            Json.Int(ds, "status", "currentNumberScheduled"),
-            Json.Int(ds, "status", "numberReady"),
-            Json.Int(ds, "status", "updatedNumberScheduled"),
-            Json.Int(ds, "status", "numberAvailable"),
+            (Json.Long(ds, "status", "desiredNumberScheduled") ?? 0),
+            (Json.Long(ds, "status", "currentNumberScheduled") ?? 0),
+            (Json.Long(ds, "status", "numberReady") ?? 0),
+            (Json.Long(ds, "status", "updatedNumberScheduled") ?? 0),
+            (Json.Long(ds, "status", "numberAvailable") ?? 0),
             Format.Labels(Json.StringMap(podSpec, "nodeSelector")),
             Age(ds, now),
             containers,
@@ -119,7 +120,7 @@ internal static partial class Printers
     }
 
     public static IReadOnlyList<object?> Lease(JsonObject lease, DateTimeOffset now) =>
-        [Name(lease), Json.Str(lease, "spec", "holderIdentity"), Age(lease, now)];
+        [Name(lease), Json.Str(lease, "spec", "holderIdentity") ?? "", Age(lease, now)];
 
     public static IReadOnlyList<object?> Event(JsonObject ev, DateTimeOffset now)
     {
@@ -129,41 +130,41 @@ internal static partial class Printers
             : HumanDuration.Since(Json.Time(ev, "eventTime"), now);
         var lastTimestamp = Json.Time(ev, "lastTimestamp") is { } last ? HumanDuration.Since(last, now) : firstTimestamp;
 
-        var count = Json.Int(ev, "count");
+        var count = (Json.Long(ev, "count") ?? 0);
         if (Json.Obj(ev, "series") is { } series)
         {
             lastTimestamp = HumanDuration.Since(Json.Time(series, "lastObservedTime"), now);
-            count = Json.Int(series, "count");
+            count = (Json.Long(series, "count") ?? 0);
         }
         else if (count == 0)
         {
             count = 1;
         }
 
-        var kind = Json.Str(ev, "involvedObject", "kind").ToLowerInvariant();
-        var involvedName = Json.Str(ev, "involvedObject", "name");
+        var kind = (Json.Str(ev, "involvedObject", "kind") ?? "").ToLowerInvariant();
+        var involvedName = Json.Str(ev, "involvedObject", "name") ?? "";
         var target = involvedName.Length > 0 ? kind + "/" + involvedName : kind;
 
-        var component = FirstNonEmpty(Json.Str(ev, "source", "component"), Json.Str(ev, "reportingComponent"));
-        var instance = FirstNonEmpty(Json.Str(ev, "source", "host"), Json.Str(ev, "reportingInstance"));
+        var component = FirstNonEmpty(Json.Str(ev, "source", "component") ?? "", Json.Str(ev, "reportingComponent") ?? "");
+        var instance = FirstNonEmpty(Json.Str(ev, "source", "host") ?? "", Json.Str(ev, "reportingInstance") ?? "");
         var source = instance.Length == 0 ? component : component + ", " + instance;
 
         return
         [
             lastTimestamp,
-            Json.Str(ev, "type"),
-            Json.Str(ev, "reason"),
+            Json.Str(ev, "type") ?? "",
+            Json.Str(ev, "reason") ?? "",
             target,
-            Json.Str(ev, "involvedObject", "fieldPath"),
+            Json.Str(ev, "involvedObject", "fieldPath") ?? "",
             source,
-            Json.Str(ev, "message").Trim(),
+            (Json.Str(ev, "message") ?? "").Trim(),
             firstTimestamp,
             count,
             Name(ev),
         ];
     }
 
-    private static string FirstNonEmpty(string a, string b) => a.Length > 0 ? a : b;
+    private static string FirstNonEmpty(string? a, string? b) => string.IsNullOrEmpty(a) ? b ?? "" : a;
 
     public static IReadOnlyList<object?> ConfigMap(JsonObject cm, DateTimeOffset now) =>
         [Name(cm), (long)(Json.Count(cm, "data") + Json.Count(cm, "binaryData")), Age(cm, now)];
@@ -177,7 +178,7 @@ internal static partial class Printers
             if (Json.Obj(secret, field) is { } map)
                 keys.UnionWith(map.Select(kv => kv.Key));
         }
-        return [Name(secret), Json.Str(secret, "type"), (long)keys.Count, Age(secret, now)];
+        return [Name(secret), Json.Str(secret, "type") ?? "", (long)keys.Count, Age(secret, now)];
     }
 
     public static IReadOnlyList<object?> ServiceAccount(JsonObject sa, DateTimeOffset now) =>
@@ -187,21 +188,21 @@ internal static partial class Printers
     {
         var spec = Json.Obj(svc, "spec");
         var clusterIP = Json.At(spec, "clusterIPs") is JsonArray { Count: > 0 } ips
-            ? Json.Str(ips[0])
-            : Json.Str(spec, "clusterIP");
+            ? Json.Str(ips[0]) ?? ""
+            : Json.Str(spec, "clusterIP") ?? "";
 
         var ports = string.Join(",", Json.Objs(spec, "ports").Select(p =>
         {
-            var port = Format.Int(Json.Int(p, "port"));
-            var nodePort = Json.Int(p, "nodePort");
-            var protocol = Json.Str(p, "protocol");
+            var port = Format.Int((Json.Long(p, "port") ?? 0));
+            var nodePort = (Json.Long(p, "nodePort") ?? 0);
+            var protocol = Json.Str(p, "protocol") ?? "";
             return nodePort > 0 ? $"{port}:{Format.Int(nodePort)}/{protocol}" : $"{port}/{protocol}";
         }));
 
         return
         [
             Name(svc),
-            Json.Str(spec, "type"),
+            Json.Str(spec, "type") ?? "",
             Format.OrNone(clusterIP),
             ServiceExternalIP(svc),
             Format.OrNone(ports),
@@ -213,8 +214,8 @@ internal static partial class Printers
     // getServiceExternalIP as the server calls it: wide, so load-balancer addresses are never clipped.
     private static string ServiceExternalIP(JsonObject svc)
     {
-        var externalIPs = (Json.At(svc, "spec", "externalIPs") as JsonArray ?? []).Select(n => Json.Str(n)).ToList();
-        switch (Json.Str(svc, "spec", "type"))
+        var externalIPs = (Json.At(svc, "spec", "externalIPs") as JsonArray ?? []).Select(n => Json.Str(n) ?? "").ToList();
+        switch (Json.Str(svc, "spec", "type") ?? "")
         {
             case "ClusterIP":
             case "NodePort":
@@ -232,7 +233,7 @@ internal static partial class Printers
                     return string.Join(",", ingress.Concat(externalIPs));
                 return ingress.Count > 0 ? string.Join(",", ingress) : "<pending>";
             case "ExternalName":
-                return Json.Str(svc, "spec", "externalName");
+                return Json.Str(svc, "spec", "externalName") ?? "";
             default:
                 return "<unknown>";
         }
@@ -246,7 +247,7 @@ internal static partial class Printers
         Name(pdb),
         Json.IntOrString(pdb, "spec", "minAvailable") ?? "N/A",
         Json.IntOrString(pdb, "spec", "maxUnavailable") ?? "N/A",
-        Json.Int(pdb, "status", "disruptionsAllowed"),
+        (Json.Long(pdb, "status", "disruptionsAllowed") ?? 0),
         Age(pdb, now),
     ];
 
@@ -261,8 +262,8 @@ internal static partial class Printers
             Name(binding),
             $"{Json.Str(binding, "roleRef", "kind")}/{Json.Str(binding, "roleRef", "name")}",
             Age(binding, now),
-            Names("User", s => Json.Str(s, "name")),
-            Names("Group", s => Json.Str(s, "name")),
+            Names("User", s => Json.Str(s, "name") ?? ""),
+            Names("Group", s => Json.Str(s, "name") ?? ""),
             Names("ServiceAccount", s => $"{Json.Str(s, "namespace")}/{Json.Str(s, "name")}"),
         ];
     }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using KubeRescue.Kubernetes.Text;
 using KubeRescue.Lab.ApiServer.Errors;
-using static KubeRescue.Lab.ApiServer.Validation.Json;
+using static KubeRescue.Lab.ApiServer.Objects.Json;
 
 namespace KubeRescue.Lab.ApiServer.Validation;
 

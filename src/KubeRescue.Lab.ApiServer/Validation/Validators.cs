@@ -5,7 +5,7 @@ using KubeRescue.Kubernetes.Selectors;
 using KubeRescue.Kubernetes.Text;
 using KubeRescue.Kubernetes.Validation;
 using KubeRescue.Lab.ApiServer.Errors;
-using static KubeRescue.Lab.ApiServer.Validation.Json;
+using static KubeRescue.Lab.ApiServer.Objects.Json;
 
 namespace KubeRescue.Lab.ApiServer.Validation;
 
