@@ -174,20 +174,24 @@ public sealed class LabelSelector
     }
 
     /// <summary>
-    /// metav1.LabelSelectorAsSelector(selector).Matches(labels), for a selector the API server stored (so already
-    /// valid): a null selector selects nothing, an empty one everything; an operator it does not know selects
-    /// nothing, as its conversion would fail. Evaluated in place: controllers ask it for every pod they see.
+    /// metav1.LabelSelectorAsSelector(selector).Matches(labels): a null selector selects nothing, an empty one
+    /// everything; one its conversion would reject (an operator it does not know, a requirement labels.NewRequirement
+    /// refuses) selects nothing. Evaluated in place: controllers ask it for every pod they see.
     /// </summary>
     public static bool Matches(V1LabelSelector? selector, IDictionary<string, string>? labels)
     {
         if (selector is null) return false;
         foreach (var (key, value) in selector.MatchLabels ?? new Dictionary<string, string>())
+        {
+            if (!IsValidRequirement(key, LabelOperator.Equals, [value])) return false;
             if (labels is null || !labels.TryGetValue(key, out var have) || have != value) return false;
+        }
         foreach (var e in selector.MatchExpressions ?? [])
         {
             // Gt and Lt belong to node selectors only.
             var op = LabelRequirement.OperatorNamed(e.OperatorProperty);
             if (op is not (LabelOperator.In or LabelOperator.NotIn or LabelOperator.Exists or LabelOperator.DoesNotExist)) return false;
+            if (!IsValidRequirement(e.Key, op.Value, e.Values)) return false;
             string? have = null;
             var has = labels is not null && labels.TryGetValue(e.Key, out have);
             if (!LabelRequirement.Holds(op.Value, e.Values, has, have)) return false;
