@@ -18,13 +18,15 @@ public readonly record struct HostPort(string Protocol, string HostIP, int Port)
 public static class HostPorts
 {
     /// <summary>
-    /// The ports of the pod's containers (not its init containers, which upstream does not count) that take a host
-    /// port. For a hostNetwork pod the API server defaults hostPort to containerPort; reading them that way also
-    /// serves a pod not created yet, such as a rendered rescue pod.
+    /// The ports that take a host port, as the scheduler's GetHostPorts reads them: those of the restartable init
+    /// containers (sidecars, which run the pod's whole life), then those of its containers; other init containers
+    /// do not count. For a hostNetwork pod the API server defaults hostPort to containerPort; reading them that way
+    /// also serves a pod not created yet, such as a rendered rescue pod.
     /// </summary>
     public static IEnumerable<HostPort> Of(V1PodSpec spec)
     {
-        foreach (var container in spec.Containers ?? [])
+        var running = (spec.InitContainers ?? []).Where(c => c.RestartPolicy == "Always").Concat(spec.Containers ?? []);
+        foreach (var container in running)
             foreach (var port in container.Ports ?? [])
             {
                 var hostPort = port.HostPort is > 0 ? port.HostPort.Value : spec.HostNetwork == true ? port.ContainerPort : 0;

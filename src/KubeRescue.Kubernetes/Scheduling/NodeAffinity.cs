@@ -6,8 +6,9 @@ namespace KubeRescue.Kubernetes.Scheduling;
 /// <summary>
 /// Node affinity as component-helpers' scheduling/corev1/nodeaffinity matches it: a pod's nodeSelector and its
 /// required node selector terms (terms ORed, a term's requirements ANDed; an empty term selects nothing), and the
-/// weight of its preferred terms. Requirements are read as the API server stored them, so already valid; one that
-/// could not be converted (an unknown operator, matchFields other than one value In or NotIn) fails its term.
+/// weight of its preferred terms. A requirement upstream could not convert fails its term: an unknown operator, one
+/// labels.NewRequirement refuses (the API server checks a requirement's key and value count, not its values), or
+/// matchFields other than one value In or NotIn.
 /// </summary>
 public static class NodeAffinity
 {
@@ -44,7 +45,7 @@ public static class NodeAffinity
         var labels = node.Metadata?.Labels;
         foreach (var e in term.MatchExpressions ?? [])
         {
-            if (LabelRequirement.OperatorNamed(e.OperatorProperty) is not { } op) return false;
+            if (LabelRequirement.OperatorNamed(e.OperatorProperty) is not { } op || !LabelSelector.IsValidRequirement(e.Key, op, e.Values)) return false;
             string? value = null;
             var has = labels is not null && labels.TryGetValue(e.Key, out value);
             if (!LabelRequirement.Holds(op, e.Values, has, value)) return false;

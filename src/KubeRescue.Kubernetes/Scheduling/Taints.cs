@@ -52,7 +52,15 @@ public static class Taints
     public static IEnumerable<V1Taint> Untolerated(IEnumerable<V1Taint>? taints, IEnumerable<V1Toleration>? tolerations, params string[] effects) =>
         (taints ?? []).Where(t => effects.Contains(t.Effect) && !Tolerated(t, tolerations));
 
-    /// <summary>As core/v1's Taint.ToString prints one: <c>key=value:Effect</c>, or <c>key:Effect</c> without a value.</summary>
-    public static string Describe(V1Taint taint) =>
-        string.IsNullOrEmpty(taint.Value) ? $"{taint.Key}:{taint.Effect}" : $"{taint.Key}={taint.Value}:{taint.Effect}";
+    /// <summary>
+    /// As core/v1's Taint.ToString prints one: <c>key=value:Effect</c>; without a value <c>key:Effect</c>; without an
+    /// effect <c>key=value:</c>, or just <c>key</c> when it has neither.
+    /// </summary>
+    public static string Describe(V1Taint taint) => (string.IsNullOrEmpty(taint.Value), string.IsNullOrEmpty(taint.Effect)) switch
+    {
+        (true, true) => taint.Key,
+        (false, true) => $"{taint.Key}={taint.Value}:",
+        (true, false) => $"{taint.Key}:{taint.Effect}",
+        _ => $"{taint.Key}={taint.Value}:{taint.Effect}",
+    };
 }

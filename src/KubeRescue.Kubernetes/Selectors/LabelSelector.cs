@@ -174,20 +174,24 @@ public sealed class LabelSelector
     }
 
     /// <summary>
-    /// metav1.LabelSelectorAsSelector(selector).Matches(labels), for a selector the API server stored (so already
-    /// valid): a null selector selects nothing, an empty one everything; an operator it does not know selects
-    /// nothing, as its conversion would fail. Evaluated in place: controllers ask it for every pod they see.
+    /// metav1.LabelSelectorAsSelector(selector).Matches(labels): a null selector selects nothing, an empty one
+    /// everything; one its conversion would reject (an operator it does not know, a requirement labels.NewRequirement
+    /// refuses) selects nothing. Evaluated in place: controllers ask it for every pod they see.
     /// </summary>
     public static bool Matches(V1LabelSelector? selector, IDictionary<string, string>? labels)
     {
         if (selector is null) return false;
         foreach (var (key, value) in selector.MatchLabels ?? new Dictionary<string, string>())
+        {
+            if (!IsValidRequirement(key, LabelOperator.Equals, [value])) return false;
             if (labels is null || !labels.TryGetValue(key, out var have) || have != value) return false;
+        }
         foreach (var e in selector.MatchExpressions ?? [])
         {
             // Gt and Lt belong to node selectors only.
             var op = LabelRequirement.OperatorNamed(e.OperatorProperty);
             if (op is not (LabelOperator.In or LabelOperator.NotIn or LabelOperator.Exists or LabelOperator.DoesNotExist)) return false;
+            if (!IsValidRequirement(e.Key, op.Value, e.Values)) return false;
             string? have = null;
             var has = labels is not null && labels.TryGetValue(e.Key, out have);
             if (!LabelRequirement.Holds(op.Value, e.Values, has, have)) return false;
@@ -223,28 +227,45 @@ public sealed class LabelSelector
     /// </summary>
     internal static LabelRequirement NewRequirement(string key, LabelOperator op, List<string> values, string? renderedValues)
     {
+        var errs = RequirementErrors(key, op, values, renderedValues);
+        if (errs.Count > 0)
+        {
+            throw new SelectorException(Aggregate(errs));
+        }
+        return new LabelRequirement(key, op, values);
+    }
+
+    /// <summary>
+    /// Whether labels.NewRequirement accepts the requirement. A selector whose conversion upstream would fail selects
+    /// nothing, and the API server does not check everything a conversion does (node selector values, for one).
+    /// </summary>
+    internal static bool IsValidRequirement(string key, LabelOperator op, IList<string>? values) =>
+        RequirementErrors(key, op, values ?? [], null).Count == 0;
+
+    private static List<string> RequirementErrors(string key, LabelOperator op, IList<string> values, string? renderedValues)
+    {
         var errs = new List<string>();
         var keyErrs = Content.IsQualifiedName(key);
         if (keyErrs.Count > 0)
         {
             errs.Add($"key: Invalid value: {GoFormat.Quote(key)}: {string.Join("; ", keyErrs)}");
         }
-        renderedValues ??= GoFormat.Json(new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()));
+        string Rendered() => renderedValues ??= GoFormat.Json(new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()));
         switch (op)
         {
             case LabelOperator.In or LabelOperator.NotIn when values.Count == 0:
-                errs.Add($"values: Invalid value: {renderedValues}: for 'in', 'notin' operators, values set can't be empty");
+                errs.Add($"values: Invalid value: {Rendered()}: for 'in', 'notin' operators, values set can't be empty");
                 break;
             case LabelOperator.Equals or LabelOperator.DoubleEquals or LabelOperator.NotEquals when values.Count != 1:
-                errs.Add($"values: Invalid value: {renderedValues}: exact-match compatibility requires one single value");
+                errs.Add($"values: Invalid value: {Rendered()}: exact-match compatibility requires one single value");
                 break;
             case LabelOperator.Exists or LabelOperator.DoesNotExist when values.Count != 0:
-                errs.Add($"values: Invalid value: {renderedValues}: values set must be empty for exists and does not exist");
+                errs.Add($"values: Invalid value: {Rendered()}: values set must be empty for exists and does not exist");
                 break;
             case LabelOperator.GreaterThan or LabelOperator.LessThan:
                 if (values.Count != 1)
                 {
-                    errs.Add($"values: Invalid value: {renderedValues}: for 'Gt', 'Lt' operators, exactly one value is required");
+                    errs.Add($"values: Invalid value: {Rendered()}: for 'Gt', 'Lt' operators, exactly one value is required");
                 }
                 for (var i = 0; i < values.Count; i++)
                 {
@@ -263,11 +284,7 @@ public sealed class LabelSelector
                 errs.Add($"values[{i}][{key}]: Invalid value: {GoFormat.Quote(values[i])}: {string.Join("; ", valueErrs)}");
             }
         }
-        if (errs.Count > 0)
-        {
-            throw new SelectorException(Aggregate(errs));
-        }
-        return new LabelRequirement(key, op, values);
+        return errs;
     }
 
     /// <summary>utilerrors.Aggregate.Error(): de-duplicated, bracketed only when more than one.</summary>
