@@ -41,19 +41,22 @@ public sealed class KubeletFleet : IAsyncDisposable
     Informer<V1Pod>? _pods;
     Informer<V1Node>? _nodes;
 
-    public KubeletFleet(KubernetesClientConfiguration client, LabTiming timing, IReadOnlyList<IEmulatedBinary> binaries, TextWriter log)
+    /// <param name="clock">the lab's clock: the kubelets' and their containers' time, handed to every binary they start</param>
+    public KubeletFleet(KubernetesClientConfiguration client, LabTiming timing, TimeProvider clock, IReadOnlyList<IEmulatedBinary> binaries, TextWriter log)
     {
         _config = client;
         Timing = timing;
+        Clock = clock;
         Binaries = binaries;
         Log = TextWriter.Synchronized(log);
         var own = NewClientConfiguration();
         own.UserAgent = $"kubelet/{KubeletVersion} (linux/amd64) kubernetes/kube-rescue-lab";
         _client = new k8s.Kubernetes(own);
-        Events = new EventBroadcaster(_client, timing, Log.WriteLine);
+        Events = new EventBroadcaster(_client, timing, clock, Log.WriteLine);
     }
 
     public LabTiming Timing { get; }
+    public TimeProvider Clock { get; }
     public IReadOnlyList<IEmulatedBinary> Binaries { get; }
     internal TextWriter Log { get; }
     internal IKubernetes Client => _client;

@@ -52,7 +52,7 @@ internal sealed class NodeAgent
         _fleet = fleet;
         Spec = spec;
         Index = index;
-        Runtime = new ContainerRuntime(fleet.Log);
+        Runtime = new ContainerRuntime(fleet.Log, fleet.Clock);
     }
 
     public NodeSpec Spec { get; }
@@ -61,6 +61,8 @@ internal sealed class NodeAgent
     public ContainerRuntime Runtime { get; }
     public IKubernetes Client => _fleet.Client;
     public LabTiming Timing => _fleet.Timing;
+    public TimeProvider Clock => _fleet.Clock;
+    DateTime Now => Clock.GetUtcNow().UtcDateTime;
     EventRecorder? _events;
 
     /// <summary>This kubelet's events: source kubelet, host and reporting instance the node.</summary>
@@ -216,7 +218,7 @@ internal sealed class NodeAgent
             backOff = remaining = TimeSpan.Zero;
             if (!_backOff.TryGetValue(key, out var entry)) return false;
             if (finishedAt - entry.LastUpdate > Timing.Of(MaxBackOff * 2)) return false;
-            var elapsed = DateTime.UtcNow - finishedAt;
+            var elapsed = Now - finishedAt;
             var scaled = Timing.Of(entry.BackOff);
             if (elapsed >= scaled) return false;
             backOff = entry.BackOff;
@@ -230,7 +232,7 @@ internal sealed class NodeAgent
     {
         lock (_backOff)
         {
-            var now = DateTime.UtcNow;
+            var now = Now;
             _backOff[key] = _backOff.TryGetValue(key, out var entry) && now - entry.LastUpdate <= Timing.Of(MaxBackOff * 2)
                 ? (TimeSpan.FromTicks(Math.Min(entry.BackOff.Ticks * 2, MaxBackOff.Ticks)), now)
                 : (InitialBackOff, now);
@@ -259,7 +261,7 @@ internal sealed class NodeAgent
             if (!binary.Recognizes(command, out var args)) continue;
             var log = new PrefixWriter(_fleet.Log, $"{Name} {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container.Name}: ");
             var context = new BinaryContext(args, _fleet.NewClientConfiguration(), Name, pod.Metadata.NamespaceProperty, pod.Metadata.Name,
-                pod.Spec.HostNetwork == true, Timing, log);
+                pod.Spec.HostNetwork == true, Timing, Clock, log);
             return (binary.Name, async stop =>
             {
                 try
@@ -308,12 +310,12 @@ internal sealed class NodeAgent
                 },
             },
             Spec = new V1NodeSpec { Taints = Spec.EffectiveTaints.Count > 0 ? [.. Spec.EffectiveTaints] : null },
-            Status = DesiredStatus(null, DateTime.UtcNow),
+            Status = DesiredStatus(null, Now),
         };
         try
         {
             _registered = await Client.CoreV1.CreateNodeAsync(node, cancellationToken: ct);
-            _lastStatusReport = DateTime.UtcNow;
+            _lastStatusReport = Now;
             Log("registered");
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -350,7 +352,7 @@ internal sealed class NodeAgent
             {
                 Log($"heartbeat failed: {e.Message}");
             }
-            try { await Task.Delay(Timing.Of(RenewInterval < StatusUpdateFrequency ? RenewInterval : StatusUpdateFrequency), ct); }
+            try { await Task.Delay(Timing.Of(RenewInterval < StatusUpdateFrequency ? RenewInterval : StatusUpdateFrequency), Clock, ct); }
             catch (OperationCanceledException) { return; }
         }
     }
@@ -373,7 +375,7 @@ internal sealed class NodeAgent
                         ApiVersion = "coordination.k8s.io/v1",
                         Kind = "Lease",
                         Metadata = new V1ObjectMeta { Name = Name, NamespaceProperty = LeaseNamespace, OwnerReferences = OwnerReferences() },
-                        Spec = new V1LeaseSpec { HolderIdentity = Name, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = DateTime.UtcNow },
+                        Spec = new V1LeaseSpec { HolderIdentity = Name, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = Now },
                     }, LeaseNamespace, cancellationToken: ct);
                     return;
                 }
@@ -381,7 +383,7 @@ internal sealed class NodeAgent
             _lease.Spec ??= new V1LeaseSpec();
             _lease.Spec.HolderIdentity = Name;
             _lease.Spec.LeaseDurationSeconds = LeaseDurationSeconds;
-            _lease.Spec.RenewTime = DateTime.UtcNow;
+            _lease.Spec.RenewTime = Now;
             if (_lease.Metadata.OwnerReferences is not { Count: > 0 }) _lease.Metadata.OwnerReferences = OwnerReferences();
             try
             {
@@ -406,7 +408,7 @@ internal sealed class NodeAgent
     async Task UpdateNodeStatusAsync(CancellationToken ct)
     {
         var current = _fleet.Nodes.Get(null, Name) ?? await Client.CoreV1.ReadNodeAsync(Name, cancellationToken: ct);
-        var now = DateTime.UtcNow;
+        var now = Now;
         if (_desiredFingerprint?.BootId != _bootId) _desiredFingerprint = (_bootId, Fingerprint(DesiredStatus(null, now)));
         if (!ReferenceEquals(_currentFingerprint.Status, current.Status)) _currentFingerprint = (current.Status, Fingerprint(current.Status));
         if (_desiredFingerprint.Value.Value == _currentFingerprint.Value && now - _lastStatusReport < Timing.Of(StatusReportFrequency)) return;

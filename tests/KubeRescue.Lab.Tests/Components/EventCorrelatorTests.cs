@@ -1,15 +1,16 @@
 using k8s.Models;
 using KubeRescue.Lab.Components;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KubeRescue.Lab.Tests.Components;
 
 /// <summary>The correlator against client-go's defaults: aggregation after 10, de-duplication, a burst of 25 per object.</summary>
 public class EventCorrelatorTests
 {
-    DateTime _now = new(2026, 11, 27, 12, 0, 0, DateTimeKind.Utc);
+    readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     readonly EventCorrelator _correlator;
 
-    public EventCorrelatorTests() => _correlator = new EventCorrelator(LabTiming.Real, () => _now);
+    public EventCorrelatorTests() => _correlator = new EventCorrelator(LabTiming.Real, _clock);
 
     static Corev1Event Event(string message, string reason = "SuccessfulCreate", string on = "web-abc") => new()
     {
@@ -54,7 +55,7 @@ public class EventCorrelatorTests
     public void Aggregation_starts_over_after_ten_quiet_minutes()
     {
         for (var i = 1; i <= 9; i++) Send(Event($"Created pod: web-abc-{i}"));
-        _now += TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1);
+        _clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
 
         var next = Send(Event("Created pod: web-abc-10"));
 
@@ -66,7 +67,7 @@ public class EventCorrelatorTests
     public void A_repeat_patches_the_first_event_keeping_its_name_and_first_timestamp()
     {
         var first = Send(Event("Back-off restarting failed container", reason: "BackOff"));
-        _now += TimeSpan.FromSeconds(30);
+        _clock.Advance(TimeSpan.FromSeconds(30));
         var again = Send(Event("Back-off restarting failed container", reason: "BackOff"));
 
         Assert.False(first.Patch);
@@ -85,7 +86,7 @@ public class EventCorrelatorTests
         Assert.All(results.Skip(25), r => Assert.True(r.Skip));
         // Another object of the same source has its own budget.
         Assert.False(Send(Event("message", on: "other")).Skip);
-        _now += TimeSpan.FromMinutes(5);
+        _clock.Advance(TimeSpan.FromMinutes(5));
         Assert.False(Send(Event("message 31", reason: "Reason31")).Skip);
         Assert.True(Send(Event("message 32", reason: "Reason32")).Skip);
     }
@@ -93,9 +94,9 @@ public class EventCorrelatorTests
     [Fact]
     public void Timings_follow_the_lab_speed()
     {
-        var fast = new EventCorrelator(new LabTiming(Speed: 10), () => _now);
+        var fast = new EventCorrelator(new LabTiming(Speed: 10), _clock);
         for (var i = 1; i <= 9; i++) fast.Correlate(Event($"Created pod: web-abc-{i}"));
-        _now += TimeSpan.FromSeconds(61);
+        _clock.Advance(TimeSpan.FromSeconds(61));
 
         Assert.Equal("Created pod: web-abc-10", fast.Correlate(Event("Created pod: web-abc-10")).Event.Message);
     }

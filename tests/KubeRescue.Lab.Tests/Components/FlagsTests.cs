@@ -53,7 +53,7 @@ public class WorkQueueTests
     [Fact]
     public async Task A_key_added_many_times_is_processed_once_and_never_concurrently()
     {
-        var queue = new WorkQueue<string>(new LabTiming(100));
+        var queue = new WorkQueue<string>(new LabTiming(100), TimeProvider.System);
         var running = 0;
         var maxConcurrent = 0;
         var processed = 0;
@@ -83,7 +83,7 @@ public class WorkQueueTests
     [Fact]
     public async Task A_failed_key_is_retried_with_back_off()
     {
-        var queue = new WorkQueue<string>(new LabTiming(10));
+        var queue = new WorkQueue<string>(new LabTiming(10), TimeProvider.System);
         var attempts = 0;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var workers = queue.RunAsync((key, ct) => Task.FromResult(Interlocked.Increment(ref attempts) >= 3), workers: 1, cts.Token);

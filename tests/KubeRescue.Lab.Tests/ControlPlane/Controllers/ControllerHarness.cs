@@ -36,8 +36,8 @@ public sealed class ControllerHarness : IAsyncDisposable
         var harness = new ControllerHarness(await LabApiServer.StartAsync(LabServerFixture.Options), new LabTiming(speed));
         var informers = new SharedInformers(harness._controllerClient, harness._stop.Token);
         var log = TextWriter.Synchronized(harness.Log);
-        harness._events = new EventBroadcaster(harness._controllerClient, harness.Timing, log.WriteLine);
-        var context = new ControllerContext(harness._controllerClient, informers, harness.Timing, "test-controller-manager", log, harness._events);
+        harness._events = new EventBroadcaster(harness._controllerClient, harness.Timing, TimeProvider.System, log.WriteLine);
+        var context = new ControllerContext(harness._controllerClient, informers, harness.Timing, TimeProvider.System, "test-controller-manager", log, harness._events);
         harness._informers = informers;
         foreach (var controller in controllers)
             harness._running.Add(Task.Run(() => controller.RunAsync(context, harness._stop.Token)));
