@@ -105,7 +105,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
         // Run on its own copy of the cluster state: it breaks the scheduler for good.
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
         using var client = new k8s.Kubernetes(broken.Api.ClientConfiguration());
-        await DeletePodsFault.RunAsync(client, ["kube-scheduler"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
+        await DeletePodsFault.RunAsync(client, ["kube-scheduler"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None, clock: broken.Options.Clock);
         // The controller-manager has recreated them; nothing schedules them.
         var replacements = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
         Assert.Equal(2, replacements.Count);
@@ -127,7 +127,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
     {
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
         using var client = new k8s.Kubernetes(broken.Api.ClientConfiguration());
-        var deleted = await DeletePodsFault.RunAsync(client, ["kube-controller-manager"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
+        var deleted = await DeletePodsFault.RunAsync(client, ["kube-controller-manager"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None, clock: broken.Options.Clock);
         Assert.True(deleted >= 2);
         var brokenAt = DateTime.UtcNow;
         // Three lease durations (at this speed) later there is still no pod, though the ReplicaSet wants two.
