@@ -19,8 +19,6 @@ internal sealed class NodeAgent
     static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(10);
     static readonly TimeSpan StatusUpdateFrequency = TimeSpan.FromSeconds(10);
     static readonly TimeSpan StatusReportFrequency = TimeSpan.FromMinutes(5);
-    static readonly TimeSpan InitialBackOff = TimeSpan.FromSeconds(10);
-    static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(300);
 
     sealed class Entry(PodWorker worker)
     {
@@ -33,7 +31,6 @@ internal sealed class NodeAgent
     readonly Lock _admission = new();
     readonly Dictionary<string, Entry> _workers = new(StringComparer.Ordinal);
     readonly HashSet<string> _terminated = new(StringComparer.Ordinal);
-    readonly Dictionary<string, (TimeSpan BackOff, DateTime LastUpdate)> _backOff = new(StringComparer.Ordinal);
     CancellationTokenSource? _kubelet;
     Task? _heartbeat;
     V1Node? _registered;
@@ -53,12 +50,16 @@ internal sealed class NodeAgent
         Spec = spec;
         Index = index;
         Runtime = new ContainerRuntime(fleet.Log, fleet.Clock);
+        BackOff = new CrashBackOff(fleet.Timing, fleet.Clock);
     }
 
     public NodeSpec Spec { get; }
     public int Index { get; }
     public string Name => Spec.Name;
     public ContainerRuntime Runtime { get; }
+
+    /// <summary>The crash back-off of this kubelet's containers, forgotten when it stops.</summary>
+    public CrashBackOff BackOff { get; }
     public IKubernetes Client => _fleet.Client;
     public LabTiming Timing => _fleet.Timing;
     public TimeProvider Clock => _fleet.Clock;
@@ -147,7 +148,7 @@ internal sealed class NodeAgent
             await Task.WhenAll([.. loops, _heartbeat ?? Task.CompletedTask]);
             kubelet.Dispose();
         }
-        lock (_backOff) _backOff.Clear();
+        BackOff.Clear();
         _lease = null;
         if (crash)
         {
@@ -204,38 +205,6 @@ internal sealed class NodeAgent
         {
             if (_workers.TryGetValue(worker.Uid, out var entry) && entry.Worker == worker) _workers.Remove(worker.Uid);
             _terminated.Add(worker.Uid);
-        }
-    }
-
-    /// <summary>
-    /// The kubelet's crash back-off (flowcontrol.Backoff): in back-off while less than the current delay has passed
-    /// since the container finished; an entry idle for twice the maximum starts over.
-    /// </summary>
-    public bool InBackOff(string key, DateTime finishedAt, out TimeSpan backOff, out TimeSpan remaining)
-    {
-        lock (_backOff)
-        {
-            backOff = remaining = TimeSpan.Zero;
-            if (!_backOff.TryGetValue(key, out var entry)) return false;
-            if (finishedAt - entry.LastUpdate > Timing.Of(MaxBackOff * 2)) return false;
-            var elapsed = Now - finishedAt;
-            var scaled = Timing.Of(entry.BackOff);
-            if (elapsed >= scaled) return false;
-            backOff = entry.BackOff;
-            remaining = scaled - elapsed;
-            return true;
-        }
-    }
-
-    /// <summary>A restart happens now: the next crash waits 10 s, then twice as long each time, up to 300 s.</summary>
-    public void NextBackOff(string key)
-    {
-        lock (_backOff)
-        {
-            var now = Now;
-            _backOff[key] = _backOff.TryGetValue(key, out var entry) && now - entry.LastUpdate <= Timing.Of(MaxBackOff * 2)
-                ? (TimeSpan.FromTicks(Math.Min(entry.BackOff.Ticks * 2, MaxBackOff.Ticks)), now)
-                : (InitialBackOff, now);
         }
     }
 

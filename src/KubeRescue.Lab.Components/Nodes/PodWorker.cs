@@ -200,7 +200,7 @@ internal sealed class PodWorker
 
         var key = $"{Uid}/{container.Name}";
         var finished = current.FinishedAt!.Value;
-        if (_node.InBackOff(key, finished, out var backOff, out var remaining))
+        if (_node.BackOff.InBackOff(key, finished, out var backOff, out var remaining))
         {
             var podRef = $"{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})";
             waiting[container.Name] = ("CrashLoopBackOff", $"back-off {GoDuration(backOff)} restarting failed container={container.Name} pod={podRef}");
@@ -208,7 +208,7 @@ internal sealed class PodWorker
                 _node.PodEvent(pod, "Warning", "BackOff", $"Back-off restarting failed container {container.Name} in pod {podRef}", container.Name);
             return remaining;
         }
-        _node.NextBackOff(key);
+        _node.BackOff.Next(key);
         Start(pod, sandbox, container, current.RestartCount + 1);
         return null;
     }
