@@ -353,9 +353,6 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
 
     // --- helpers ---
 
-    /// <summary>The system's time under an identity of its own, so that a test can tell which clock a binary was handed.</summary>
-    sealed class SystemTime : TimeProvider;
-
     sealed class FakeBinary(string name, Func<BinaryContext, CancellationToken, Task<int>> run) : IEmulatedBinary
     {
         public ConcurrentQueue<BinaryContext> Started { get; } = new();
