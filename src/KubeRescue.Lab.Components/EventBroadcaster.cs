@@ -17,15 +17,18 @@ public sealed class EventBroadcaster
 {
     readonly IKubernetes _client;
     readonly Action<string> _dropped;
+    readonly TimeProvider _clock;
     readonly Channel<Corev1Event> _queue = Channel.CreateUnbounded<Corev1Event>(new() { SingleReader = true });
     readonly EventCorrelator _correlator;
     readonly Task _writer;
     long _lastNanos;
 
-    public EventBroadcaster(IKubernetes client, LabTiming timing, Action<string> dropped)
+    /// <param name="clock">the process's clock: the events' timestamps and the correlator's windows</param>
+    public EventBroadcaster(IKubernetes client, LabTiming timing, TimeProvider clock, Action<string> dropped)
     {
         _client = client;
-        _correlator = new EventCorrelator(timing);
+        _clock = clock;
+        _correlator = new EventCorrelator(timing, clock);
         _dropped = dropped;
         _writer = Task.Run(WriteAllAsync);
     }
@@ -35,7 +38,7 @@ public sealed class EventBroadcaster
 
     internal void Enqueue(V1ObjectReference involved, string component, string instance, string? host, string type, string reason, string message, string? action)
     {
-        var now = DateTime.UtcNow;
+        var now = _clock.GetUtcNow().UtcDateTime;
         _queue.Writer.TryWrite(new Corev1Event
         {
             Metadata = new V1ObjectMeta

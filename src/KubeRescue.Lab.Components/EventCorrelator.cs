@@ -14,9 +14,9 @@ namespace KubeRescue.Lab.Components;
 /// - the spam filter: a source may send 25 events about one object, then one every 5 minutes (a token bucket),
 ///   patches included; the rest are dropped.
 /// Each of its three caches keeps the last 4096 keys, as upstream's LRUs do. Not thread-safe: the broadcaster's one
-/// writer owns it.
+/// writer owns it. Its windows are judged on <paramref name="clock"/>, the process's.
 /// </summary>
-public sealed class EventCorrelator(LabTiming timing, Func<DateTime>? clock = null)
+public sealed class EventCorrelator(LabTiming timing, TimeProvider clock)
 {
     public const int CacheSize = 4096;
     public const int AggregateMaxEvents = 10;
@@ -25,7 +25,6 @@ public sealed class EventCorrelator(LabTiming timing, Func<DateTime>? clock = nu
 
     readonly TimeSpan _aggregateInterval = timing.Seconds(600);
     readonly TimeSpan _spamRefill = timing.Seconds(300);
-    readonly Func<DateTime> _now = clock ?? (() => DateTime.UtcNow);
     readonly Lru<(HashSet<string> Messages, DateTime Last)> _aggregates = new(CacheSize);
     readonly Lru<(string Name, DateTime First, int Count)> _sent = new(CacheSize);
     readonly Lru<(double Tokens, DateTime At)> _spam = new(CacheSize);
@@ -38,7 +37,7 @@ public sealed class EventCorrelator(LabTiming timing, Func<DateTime>? clock = nu
 
     public Result Correlate(Corev1Event e)
     {
-        var now = _now();
+        var now = clock.GetUtcNow().UtcDateTime;
         var (aggregated, key) = Aggregate(e, now);
         // Observed before the filter, as upstream does: a dropped repeat still counts.
         var observed = aggregated;
@@ -57,7 +56,7 @@ public sealed class EventCorrelator(LabTiming timing, Func<DateTime>? clock = nu
 
     /// <summary>Records what the server holds after a write (upstream's UpdateState).</summary>
     public void Sent(string key, Corev1Event written) =>
-        _sent.Set(key, (written.Metadata.Name, written.FirstTimestamp ?? _now(), written.Count ?? 1));
+        _sent.Set(key, (written.Metadata.Name, written.FirstTimestamp ?? clock.GetUtcNow().UtcDateTime, written.Count ?? 1));
 
     static Corev1Event Copy(Corev1Event e) => new()
     {

@@ -30,6 +30,10 @@ public interface IEmulatedBinary
 /// <param name="Client">how this instance reaches the API server: its own client, its own connection</param>
 /// <param name="NodeName">the node the container runs on (the hostname a real pod would see for hostNetwork)</param>
 /// <param name="PodName">the pod's name, which is the container's hostname without hostNetwork</param>
+/// <param name="Timing">the lab's time scale: every duration the binary uses goes through it</param>
+/// <param name="Clock">
+/// the lab's clock, which the binary reads the time from and waits on (the kubelet that started it hands over its own)
+/// </param>
 /// <param name="Log">the container's stdout/stderr</param>
 public sealed record BinaryContext(
     IReadOnlyList<string> Args,
@@ -39,6 +43,7 @@ public sealed record BinaryContext(
     string PodName,
     bool HostNetwork,
     LabTiming Timing,
+    TimeProvider Clock,
     TextWriter Log)
 {
     /// <summary>The hostname the process sees: the node's with hostNetwork, else the pod's.</summary>

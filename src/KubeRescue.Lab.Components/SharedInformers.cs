@@ -10,25 +10,27 @@ namespace KubeRescue.Lab.Components;
 /// Informers start on first use. Pods and nodes, which a large cluster has by the thousand, share their decoded
 /// copies (<see cref="SharedCopies"/>).
 /// </summary>
-public sealed class SharedInformers(IKubernetes client, CancellationToken stop)
+public sealed class SharedInformers(IKubernetes client, TimeProvider clock, CancellationToken stop)
 {
+    readonly InformerOptions _options = new() { Clock = clock };
+
     readonly Dictionary<Type, object> _informers = [];
     readonly List<Task> _running = [];
     readonly Lock _gate = new();
 
-    public Informer<V1Pod> Pods => Get(() => Informers.Pods(client, transform: SharedCopies.Of).Indexed());
-    public Informer<V1Node> Nodes => Get(() => Informers.Nodes(client, SharedCopies.Of));
-    public Informer<V1Deployment> Deployments => Get(() => Informers.Deployments(client));
-    public Informer<V1ReplicaSet> ReplicaSets => Get(() => Informers.ReplicaSets(client));
-    public Informer<V1DaemonSet> DaemonSets => Get(() => Informers.DaemonSets(client));
-    public Informer<V1Namespace> Namespaces => Get(() => Informers.Namespaces(client));
-    public Informer<V1ServiceAccount> ServiceAccounts => Get(() => Informers.ServiceAccounts(client));
-    public Informer<V1ConfigMap> ConfigMaps => Get(() => Informers.ConfigMaps(client));
-    public Informer<V1Secret> Secrets => Get(() => Informers.Secrets(client));
-    public Informer<V1Service> Services => Get(() => Informers.Services(client));
-    public Informer<V1Endpoints> Endpoints => Get(() => Informers.Endpoints(client));
-    public Informer<V1Lease> Leases => Get(() => Informers.Leases(client));
-    public Informer<V1PodDisruptionBudget> PodDisruptionBudgets => Get(() => Informers.PodDisruptionBudgets(client));
+    public Informer<V1Pod> Pods => Get(() => Informers.Pods(client, transform: SharedCopies.Of, options: _options).Indexed());
+    public Informer<V1Node> Nodes => Get(() => Informers.Nodes(client, SharedCopies.Of, _options));
+    public Informer<V1Deployment> Deployments => Get(() => Informers.Deployments(client, options: _options));
+    public Informer<V1ReplicaSet> ReplicaSets => Get(() => Informers.ReplicaSets(client, options: _options));
+    public Informer<V1DaemonSet> DaemonSets => Get(() => Informers.DaemonSets(client, options: _options));
+    public Informer<V1Namespace> Namespaces => Get(() => Informers.Namespaces(client, options: _options));
+    public Informer<V1ServiceAccount> ServiceAccounts => Get(() => Informers.ServiceAccounts(client, options: _options));
+    public Informer<V1ConfigMap> ConfigMaps => Get(() => Informers.ConfigMaps(client, options: _options));
+    public Informer<V1Secret> Secrets => Get(() => Informers.Secrets(client, options: _options));
+    public Informer<V1Service> Services => Get(() => Informers.Services(client, options: _options));
+    public Informer<V1Endpoints> Endpoints => Get(() => Informers.Endpoints(client, options: _options));
+    public Informer<V1Lease> Leases => Get(() => Informers.Leases(client, options: _options));
+    public Informer<V1PodDisruptionBudget> PodDisruptionBudgets => Get(() => Informers.PodDisruptionBudgets(client, options: _options));
 
     /// <summary>The running informers' tasks, for a clean shutdown.</summary>
     public Task Completion { get { lock (_gate) return Task.WhenAll(_running); } }

@@ -5,9 +5,10 @@ namespace KubeRescue.Lab.Components;
 /// <summary>
 /// client-go's work queue in small: keys to process, each at most once in the queue however often it is added,
 /// never processed by two workers at once, and re-added later with a growing delay when processing fails
-/// (5 ms doubling to 1000 s, scaled by the lab's timing, as the default controller rate limiter does).
+/// (5 ms doubling to 1000 s, scaled by the lab's timing, as the default controller rate limiter does), waited on
+/// <paramref name="clock"/>.
 /// </summary>
-public sealed class WorkQueue<TKey>(LabTiming timing) where TKey : notnull
+public sealed class WorkQueue<TKey>(LabTiming timing, TimeProvider clock) where TKey : notnull
 {
     readonly Channel<TKey> _ready = Channel.CreateUnbounded<TKey>();
     readonly HashSet<TKey> _queued = [];
@@ -32,7 +33,7 @@ public sealed class WorkQueue<TKey>(LabTiming timing) where TKey : notnull
     /// <summary>Adds the key after <paramref name="delay"/> (already in lab time).</summary>
     public void AddAfter(TKey key, TimeSpan delay, CancellationToken ct)
     {
-        _ = Task.Delay(delay, ct).ContinueWith(t => { if (!t.IsCanceled) Add(key); }, TaskScheduler.Default);
+        _ = Task.Delay(delay, clock, ct).ContinueWith(t => { if (!t.IsCanceled) Add(key); }, TaskScheduler.Default);
     }
 
     /// <summary>Re-adds a key whose processing failed, with per-key exponential back-off.</summary>

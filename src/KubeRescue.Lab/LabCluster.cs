@@ -22,6 +22,13 @@ public sealed record LabClusterOptions
     /// <summary>Boot from these kube-system manifests instead of the built-in ones.</summary>
     public string? ManifestsDirectory { get; init; }
     public LabTiming Timing { get; init; } = LabTiming.Real;
+    /// <summary>
+    /// The lab's one clock, as client-go's leader elector and KWOK take one: the API server's (timestamps, TTLs, watch
+    /// bookmarks) and every emulated component's (heartbeats, back-offs, grace periods, events), the system's by default.
+    /// <see cref="Timing"/> scales the durations; this says what time it is and how waits pass. Only the leader
+    /// electors of the scheduler and controller-manager (KubernetesClient's, which take no clock) keep the wall clock.
+    /// </summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>Where the components' logs go (each line prefixed by its source).</summary>
     public TextWriter Log { get; init; } = TextWriter.Null;
     /// <summary>API faults for clients from the start (the lab's own components never see them).</summary>
@@ -75,9 +82,10 @@ public sealed class LabCluster : IAsyncDisposable
         var api = await LabApiServer.StartAsync(new LabApiServerOptions
         {
             Port = options.Port, BindAddress = options.BindAddress, KubeconfigPath = options.KubeconfigPath, ApiFaults = options.ApiFaults, TokenAuthFile = options.TokenAuthFile,
+            Clock = options.Clock,
         }, ct);
         var binaries = Binaries(api.CaPem);
-        var kubelets = new KubeletFleet(api.ClientConfiguration(), options.Timing, binaries, options.Log);
+        var kubelets = new KubeletFleet(api.ClientConfiguration(), options.Timing, options.Clock, binaries, options.Log);
         var cluster = new LabCluster(api, kubelets, options);
         try
         {
@@ -105,7 +113,7 @@ public sealed class LabCluster : IAsyncDisposable
     {
         using var client = new k8s.Kubernetes(Api.ClientConfiguration());
         say("starting the temporary bootstrap control plane");
-        var temporary = TemporaryControlPlane.Start(Kubelets.NewClientConfiguration(), "master-1", Options.Timing, Options.Log,
+        var temporary = TemporaryControlPlane.Start(Kubelets.NewClientConfiguration(), "master-1", Options.Timing, Options.Clock, Options.Log,
             (binaries[0], "kube-scheduler", ["--leader-elect=true"]),
             (binaries[1], "kube-controller-manager", ["--leader-elect=true"]));
         await using (temporary)
@@ -119,7 +127,7 @@ public sealed class LabCluster : IAsyncDisposable
             }
             say("tearing down the temporary bootstrap control plane");
         }
-        await ControlPlaneReadiness.WaitAsync(client, Options.Timing.Seconds(0.5), why => say($"waiting: {why}"), ct);
+        await ControlPlaneReadiness.WaitAsync(client, Options.Timing.Seconds(0.5), Options.Clock, why => say($"waiting: {why}"), ct);
     }
 
     async Task WaitForRunningPodAsync(IKubernetes client, string component, CancellationToken ct)
@@ -128,7 +136,7 @@ public sealed class LabCluster : IAsyncDisposable
         {
             var pods = await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: $"k8s-app={component}", cancellationToken: ct);
             if (pods.Items.Any(p => p.Status?.Phase == "Running" && p.Metadata.DeletionTimestamp is null)) return;
-            await Task.Delay(Options.Timing.Seconds(0.5), ct);
+            await Task.Delay(Options.Timing.Seconds(0.5), Options.Clock, ct);
         }
     }
 

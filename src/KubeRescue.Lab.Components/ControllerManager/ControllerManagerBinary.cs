@@ -67,6 +67,8 @@ public sealed class ControllerManagerBinary(Func<IReadOnlyList<IController>> con
             return 0;
         }
 
+        // The elector keeps its own time (the wall clock; it takes no clock): its renewals and expiry are the
+        // library's, while the controllers run on the lab's.
         var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(client,
             flags.Get("leader-elect-resource-namespace")!, flags.Get("leader-elect-resource-name")!, identity))
         {
@@ -105,9 +107,9 @@ public sealed class ControllerManagerBinary(Func<IReadOnlyList<IController>> con
 
     static async Task RunControllersAsync(IKubernetes client, IReadOnlyList<IController> enabled, string identity, BinaryContext context, CancellationToken stop)
     {
-        var informers = new SharedInformers(client, stop);
-        var events = new EventBroadcaster(client, context.Timing, context.Log.WriteLine);
-        var controllerContext = new ControllerContext(client, informers, context.Timing, identity, context.Log, events);
+        var informers = new SharedInformers(client, context.Clock, stop);
+        var events = new EventBroadcaster(client, context.Timing, context.Clock, context.Log.WriteLine);
+        var controllerContext = new ControllerContext(client, informers, context.Timing, context.Clock, identity, context.Log, events);
         var runs = enabled.Select(c => Task.Run(async () =>
         {
             try

@@ -40,8 +40,8 @@ public sealed class DaemonSetController : IController
         var daemonSets = context.Informers.DaemonSets;
         var pods = context.Informers.Pods;
         var nodes = context.Informers.Nodes;
-        _expectations = new Expectations(context.Timing);
-        _queue = new WorkQueue<string>(context.Timing);
+        _expectations = new Expectations(context.Timing, context.Clock);
+        _queue = new WorkQueue<string>(context.Timing, context.Clock);
 
         daemonSets.Added += ds => _queue.Add(Key(ds.Metadata));
         daemonSets.Updated += (_, ds) => _queue.Add(Key(ds.Metadata));
@@ -185,7 +185,7 @@ public sealed class DaemonSetController : IController
         var byNode = PodsByNode(context, ds, includeTerminating: true);
         List<string> needPods = [];
         List<V1Pod> delete = [];
-        var now = DateTime.UtcNow;
+        var now = context.Clock.GetUtcNow().UtcDateTime;
         foreach (var node in nodes)
         {
             var (run, keep) = ShouldRun(ds, node);
@@ -322,7 +322,7 @@ public sealed class DaemonSetController : IController
         var desired = nodes.Count(n => ShouldRun(ds, n).Run);
         var maxUnavailable = Scaled(ds.Spec.UpdateStrategy?.RollingUpdate?.MaxUnavailable, desired, defaultValue: 1);
         var minReady = context.Timing.Seconds(ds.Spec.MinReadySeconds ?? 0);
-        var now = DateTime.UtcNow;
+        var now = context.Clock.GetUtcNow().UtcDateTime;
         var unavailable = 0;
         List<V1Pod> replace = [], candidates = [];
         foreach (var (_, pods) in PodsByNode(context, ds, includeTerminating: false))
@@ -357,7 +357,7 @@ public sealed class DaemonSetController : IController
     {
         var byNode = PodsByNode(context, ds, includeTerminating: true);
         var minReady = context.Timing.Seconds(ds.Spec.MinReadySeconds ?? 0);
-        var now = DateTime.UtcNow;
+        var now = context.Clock.GetUtcNow().UtcDateTime;
         int desired = 0, scheduled = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
         var waitForAvailability = false;
         foreach (var node in nodes)

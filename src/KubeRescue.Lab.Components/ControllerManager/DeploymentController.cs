@@ -44,7 +44,7 @@ sealed class DeploymentSync
     {
         _ctx = context;
         _stop = stop;
-        _queue = new WorkQueue<string>(context.Timing);
+        _queue = new WorkQueue<string>(context.Timing, context.Clock);
         _events = context.Events.NewRecorder("deployment-controller");
         _deployments = context.Informers.Deployments;
         _replicaSets = context.Informers.ReplicaSets;
@@ -52,6 +52,9 @@ sealed class DeploymentSync
     }
 
     LabTiming Timing => _ctx.Timing;
+
+    /// <summary>Now on the controller-manager's clock, as conditions carry it.</summary>
+    DateTime Now => Objects.Now(_ctx.Clock);
 
     public async Task RunAsync(int workers)
     {
@@ -219,7 +222,7 @@ sealed class DeploymentSync
             var needsUpdate = revisionChanged;
             if (HasProgressDeadline(d) && GetCondition(d.Status, Progressing) is null)
             {
-                SetCondition(d.Status, NewCondition(Progressing, "True", FoundNewRSReason, $"Found new replica set \"{copy.Metadata.Name}\""));
+                SetCondition(d.Status, NewCondition(Progressing, "True", FoundNewRSReason, $"Found new replica set \"{copy.Metadata.Name}\"", Now));
                 needsUpdate = true;
             }
             if (needsUpdate) await WriteStatusAsync(d, ct);
@@ -274,7 +277,7 @@ sealed class DeploymentSync
             var msg = $"Failed to create new replica set \"{newRS.Metadata.Name}\": {ApiErrors.Message(e)}";
             if (HasProgressDeadline(d))
             {
-                SetCondition(d.Status, NewCondition(Progressing, "False", FailedRSCreateReason, msg));
+                SetCondition(d.Status, NewCondition(Progressing, "False", FailedRSCreateReason, msg, Now));
                 try { await WriteStatusAsync(d, ct); }
                 catch (Exception) when (!ct.IsCancellationRequested) { }
             }
@@ -288,7 +291,7 @@ sealed class DeploymentSync
         var statusChanged = changed;
         if (!alreadyExists && HasProgressDeadline(d))
         {
-            SetCondition(d.Status, NewCondition(Progressing, "True", NewReplicaSetReason, $"Created new replica set \"{created.Metadata.Name}\""));
+            SetCondition(d.Status, NewCondition(Progressing, "True", NewReplicaSetReason, $"Created new replica set \"{created.Metadata.Name}\"", Now));
             statusChanged = true;
         }
         if (statusChanged) await WriteStatusAsync(d, ct);
@@ -310,9 +313,9 @@ sealed class DeploymentSync
         if (cond?.Reason == TimedOutReason) return;
         var pausedCondExists = cond?.Reason == PausedDeployReason;
         if (d.Spec.Paused == true && !pausedCondExists)
-            SetCondition(d.Status, NewCondition(Progressing, "Unknown", PausedDeployReason, "Deployment is paused"));
+            SetCondition(d.Status, NewCondition(Progressing, "Unknown", PausedDeployReason, "Deployment is paused", Now));
         else if (d.Spec.Paused != true && pausedCondExists)
-            SetCondition(d.Status, NewCondition(Progressing, "Unknown", ResumedDeployReason, "Deployment is resumed"));
+            SetCondition(d.Status, NewCondition(Progressing, "Unknown", ResumedDeployReason, "Deployment is resumed", Now));
         else
             return;
         await WriteStatusAsync(d, ct);
@@ -542,8 +545,8 @@ sealed class DeploymentSync
             Conditions = d.Status.Conditions?.Select(Objects.Clone).ToList(),
         };
         SetCondition(status, available >= Replicas(d) - MaxUnavailable(d)
-            ? NewCondition("Available", "True", MinimumReplicasAvailable, "Deployment has minimum availability.")
-            : NewCondition("Available", "False", MinimumReplicasUnavailable, "Deployment does not have minimum availability."));
+            ? NewCondition("Available", "True", MinimumReplicasAvailable, "Deployment has minimum availability.", Now)
+            : NewCondition("Available", "False", MinimumReplicasUnavailable, "Deployment does not have minimum availability.", Now));
         return status;
     }
 
@@ -569,12 +572,12 @@ sealed class DeploymentSync
             var subject = newRS is not null ? $"ReplicaSet \"{newRS.Metadata.Name}\"" : $"Deployment \"{d.Metadata.Name}\"";
             if (IsComplete(d, status))
             {
-                SetCondition(status, NewCondition(Progressing, "True", NewRSAvailableReason, $"{subject} has successfully progressed."));
+                SetCondition(status, NewCondition(Progressing, "True", NewRSAvailableReason, $"{subject} has successfully progressed.", Now));
             }
             else if (IsProgressing(d, status))
             {
                 // Progress refreshes lastUpdateTime even with an unchanged reason: that is what the deadline measures.
-                var condition = NewCondition(Progressing, "True", ReplicaSetUpdatedReason, $"{subject} is progressing.");
+                var condition = NewCondition(Progressing, "True", ReplicaSetUpdatedReason, $"{subject} is progressing.", Now);
                 if (current is not null)
                 {
                     if (current.Status == "True") condition.LastTransitionTime = current.LastTransitionTime;
@@ -584,7 +587,7 @@ sealed class DeploymentSync
             }
             else if (TimedOut(d, status))
             {
-                SetCondition(status, NewCondition(Progressing, "False", TimedOutReason, $"{subject} has timed out progressing."));
+                SetCondition(status, NewCondition(Progressing, "False", TimedOutReason, $"{subject} has timed out progressing.", Now));
             }
         }
         if (ReplicaFailure(all, newRS) is { } failure) SetCondition(status, failure);
@@ -604,7 +607,7 @@ sealed class DeploymentSync
         if (!HasProgressDeadline(d) || GetCondition(status, Progressing) is not { } cond) return false;
         if (cond.Reason == NewRSAvailableReason) return false;
         if (cond.Reason == TimedOutReason) return true;
-        return cond.LastUpdateTime is { } from && from.ToUniversalTime() + Timing.Seconds(d.Spec.ProgressDeadlineSeconds!.Value) < DateTime.UtcNow;
+        return cond.LastUpdateTime is { } from && from.ToUniversalTime() + Timing.Seconds(d.Spec.ProgressDeadlineSeconds!.Value) < _ctx.Clock.GetUtcNow().UtcDateTime;
     }
 
     /// <summary>requeueStuckDeployment: without progress, look again when the deadline passes.</summary>
@@ -614,7 +617,8 @@ sealed class DeploymentSync
         if (!HasProgressDeadline(d) || current is null) return;
         if (IsComplete(d, status) || current.Reason == TimedOutReason) return;
         var key = Objects.Key(d.Metadata);
-        var after = (current.LastUpdateTime ?? DateTime.UtcNow).ToUniversalTime() + Timing.Seconds(d.Spec.ProgressDeadlineSeconds!.Value) - DateTime.UtcNow;
+        var now = _ctx.Clock.GetUtcNow().UtcDateTime;
+        var after = (current.LastUpdateTime ?? now).ToUniversalTime() + Timing.Seconds(d.Spec.ProgressDeadlineSeconds!.Value) - now;
         if (after < Timing.Seconds(1)) _queue.AddRateLimited(key, _stop);
         else _queue.AddAfter(key, after + Timing.Seconds(1), _stop);
     }

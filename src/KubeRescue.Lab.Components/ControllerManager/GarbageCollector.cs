@@ -38,7 +38,7 @@ public sealed class GarbageCollector : IController
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
     {
         var informers = context.Informers;
-        _queue = new WorkQueue<Item>(context.Timing);
+        _queue = new WorkQueue<Item>(context.Timing, context.Clock);
         _caches = ObjectKinds.All.Where(k => k.Cache is not null).ToDictionary(k => k, k => k.Cache!(context, informers));
         foreach (var (kind, cache) in _caches) cache.Changed += (old, now) => Observe(kind, old, now);
         await Task.WhenAll(_caches.Values.Select(c => c.Synced)).WaitAsync(stop);

@@ -20,6 +20,7 @@ public interface IController
 /// <param name="Client">the controller-manager's client</param>
 /// <param name="Informers">informers shared by every controller of this process</param>
 /// <param name="Timing">the lab's time scale: every period and delay goes through it</param>
+/// <param name="Clock">the process's clock: what the controllers read the time from and wait on</param>
 /// <param name="Identity">the leader-election identity, for event sources and logs</param>
 /// <param name="Events">the process's event broadcaster; each controller records as itself (<c>deployment-controller</c>)</param>
-public sealed record ControllerContext(IKubernetes Client, SharedInformers Informers, LabTiming Timing, string Identity, TextWriter Log, EventBroadcaster Events);
+public sealed record ControllerContext(IKubernetes Client, SharedInformers Informers, LabTiming Timing, TimeProvider Clock, string Identity, TextWriter Log, EventBroadcaster Events);

@@ -26,7 +26,7 @@ public sealed class NamespaceController : IController
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
     {
         var namespaces = context.Informers.Namespaces;
-        var queue = new WorkQueue<string>(context.Timing);
+        var queue = new WorkQueue<string>(context.Timing, context.Clock);
         void Enqueue(V1Namespace ns) { if (ns.Metadata.DeletionTimestamp is not null) queue.Add(ns.Metadata.Name); }
         namespaces.Added += Enqueue;
         namespaces.Updated += (_, ns) => Enqueue(ns);

@@ -65,7 +65,7 @@ public sealed class NodeLifecycleController(
         var leases = context.Informers.Leases;
         await Task.WhenAll(nodes.Synced, pods.Synced, leases.Synced).WaitAsync(stop);
         var period = context.Timing.Of(nodeMonitorPeriod ?? DefaultNodeMonitorPeriod);
-        using var timer = new PeriodicTimer(period);
+        // wait.UntilWithContext, as upstream runs monitorNodeHealth: the period counts from the end of a pass.
         do
         {
             try
@@ -77,18 +77,22 @@ public sealed class NodeLifecycleController(
                 context.Log.WriteLine($"nodelifecycle: {e.Message}");
             }
         }
-        while (await NextTickAsync(timer, stop));
+        while (await PeriodPassedAsync(period, context.Clock, stop));
     }
 
-    static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stop)
+    static async Task<bool> PeriodPassedAsync(TimeSpan period, TimeProvider clock, CancellationToken stop)
     {
-        try { return await timer.WaitForNextTickAsync(stop); }
+        try
+        {
+            await Task.Delay(period, clock, stop);
+            return true;
+        }
         catch (OperationCanceledException) { return false; }
     }
 
     async Task MonitorAsync(ControllerContext context, Informer<V1Node> nodes, Informer<V1Pod> pods, Informer<V1Lease> leases, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
+        var now = context.Clock.GetUtcNow().UtcDateTime;
         var observed = new List<V1Node>();
         foreach (var node in nodes.Items.ToList())
         {
@@ -244,7 +248,7 @@ public sealed class NodeLifecycleController(
             var pod = Copies.Deep(cached);
             var ready = Condition(pod, "Ready")!;
             ready.Status = "False";
-            ready.LastTransitionTime = DateTime.UtcNow;
+            ready.LastTransitionTime = context.Clock.GetUtcNow().UtcDateTime;
             try
             {
                 await context.Client.CoreV1.ReplaceNamespacedPodStatusAsync(pod, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct);
@@ -275,7 +279,7 @@ public sealed class TaintEvictionController : IController
     {
         var nodes = context.Informers.Nodes;
         var pods = context.Informers.Pods;
-        var queue = new WorkQueue<string>(context.Timing);
+        var queue = new WorkQueue<string>(context.Timing, context.Clock);
         void EnqueuePod(V1Pod pod) { if (!string.IsNullOrEmpty(pod.Spec?.NodeName)) queue.Add(Informer<V1Pod>.Key(pod.Metadata.NamespaceProperty, pod.Metadata.Name)); }
         void EnqueueNode(V1Node node)
         {
@@ -301,7 +305,7 @@ public sealed class TaintEvictionController : IController
                 _scheduled.TryRemove(pod.Metadata.Uid, out _);
                 return true;
             }
-            var now = DateTime.UtcNow;
+            var now = context.Clock.GetUtcNow().UtcDateTime;
             var tolerations = pod.Spec!.Tolerations ?? [];
             if (!taints.All(t => Taints.Tolerated(t, tolerations)))
                 return await EvictAsync(context, pod, ct);
@@ -345,7 +349,7 @@ public sealed class TaintEvictionController : IController
         {
             ["type"] = "DisruptionTarget", ["status"] = "True", ["reason"] = "DeletionByTaintManager",
             ["message"] = "Taint manager: deleting due to NoExecute taint",
-            ["lastTransitionTime"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["lastTransitionTime"] = context.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
         };
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["uid"] = pod.Metadata.Uid }, ["status"] = new JsonObject { ["conditions"] = new JsonArray(condition) } };
         try

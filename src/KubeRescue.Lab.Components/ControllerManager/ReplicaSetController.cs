@@ -49,8 +49,8 @@ sealed class ReplicaSetSync
     {
         _ctx = context;
         _stop = stop;
-        _queue = new WorkQueue<string>(context.Timing);
-        _expectations = new Expectations(context.Timing);
+        _queue = new WorkQueue<string>(context.Timing, context.Clock);
+        _expectations = new Expectations(context.Timing, context.Clock);
         _events = context.Events.NewRecorder("replicaset-controller");
         _replicaSets = context.Informers.ReplicaSets;
         _pods = context.Informers.Pods;
@@ -387,7 +387,7 @@ sealed class ReplicaSetSync
 
     V1ReplicaSetStatus CalculateStatus(V1ReplicaSet rs, List<V1Pod> pods, Exception? manageError)
     {
-        var now = DateTime.UtcNow;
+        var now = _ctx.Clock.GetUtcNow().UtcDateTime;
         var templateLabels = rs.Spec.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
         var minReady = rs.Spec.MinReadySeconds ?? 0;
         var status = Objects.Clone(rs.Status ?? new V1ReplicaSetStatus());
@@ -406,7 +406,7 @@ sealed class ReplicaSetSync
                 Status = "True",
                 Reason = reason,
                 Message = ApiErrors.Message(manageError),
-                LastTransitionTime = Objects.Now(),
+                LastTransitionTime = Objects.Now(_ctx.Clock),
             }];
         }
         else if (manageError is null && failure is not null)

@@ -23,7 +23,7 @@ public sealed class ServiceAccountController : IController
         var informers = context.Informers;
         var namespaces = informers.Namespaces;
         var accounts = informers.ServiceAccounts;
-        var queue = new WorkQueue<string>(context.Timing);
+        var queue = new WorkQueue<string>(context.Timing, context.Clock);
         namespaces.Added += ns => queue.Add(ns.Metadata.Name);
         namespaces.Updated += (_, ns) => queue.Add(ns.Metadata.Name);
         accounts.Deleted += sa => { if (sa.Metadata.Name == Default) queue.Add(sa.Metadata.NamespaceProperty); };
@@ -68,7 +68,7 @@ public sealed class RootCaCertPublisher(string caPem) : IController
         var informers = context.Informers;
         var namespaces = informers.Namespaces;
         var configMaps = informers.ConfigMaps;
-        var queue = new WorkQueue<string>(context.Timing);
+        var queue = new WorkQueue<string>(context.Timing, context.Clock);
         namespaces.Added += ns => queue.Add(ns.Metadata.Name);
         namespaces.Updated += (_, ns) => queue.Add(ns.Metadata.Name);
         configMaps.Updated += (_, cm) => { if (cm.Metadata.Name == ConfigMapName) queue.Add(cm.Metadata.NamespaceProperty); };

@@ -8,13 +8,13 @@ namespace KubeRescue.Lab.Components.Nodes;
 /// keep running when the kubelet stops and die only when the node crashes or the kubelet stops them. A container
 /// is an emulated binary's task (or an idle one); its exit is recorded here and reported to whoever listens.
 /// </summary>
-internal sealed class ContainerRuntime(TextWriter log)
+internal sealed class ContainerRuntime(TextWriter log, TimeProvider clock)
 {
     readonly ConcurrentDictionary<string, Sandbox> _sandboxes = new(StringComparer.Ordinal);
 
     public Sandbox? Find(string podUid) => _sandboxes.GetValueOrDefault(podUid);
 
-    public Sandbox GetOrCreate(string podUid, Func<string> podIP) => _sandboxes.GetOrAdd(podUid, uid => new Sandbox(uid, podIP()));
+    public Sandbox GetOrCreate(string podUid, Func<string> podIP) => _sandboxes.GetOrAdd(podUid, uid => new Sandbox(uid, podIP(), clock.GetUtcNow().UtcDateTime));
 
     public IEnumerable<Sandbox> Sandboxes => _sandboxes.Values;
 
@@ -31,14 +31,14 @@ internal sealed class ContainerRuntime(TextWriter log)
     /// <summary>Starts a container running <paramref name="body"/>; <paramref name="exited"/> is told when it ends.</summary>
     public RuntimeContainer Start(Sandbox sandbox, string name, int restartCount, string? binary, Func<CancellationToken, Task<int>> body, Action exited)
     {
-        var container = new RuntimeContainer(name, restartCount, binary);
+        var container = new RuntimeContainer(name, restartCount, binary, clock);
         sandbox.Replace(container);
         container.Run(body, exited, log);
         return container;
     }
 }
 
-internal sealed class Sandbox(string podUid, string podIP)
+internal sealed class Sandbox(string podUid, string podIP, DateTime createdAt)
 {
     readonly Dictionary<string, RuntimeContainer> _current = new(StringComparer.Ordinal);
     readonly Dictionary<string, RuntimeContainer> _previous = new(StringComparer.Ordinal);
@@ -46,7 +46,7 @@ internal sealed class Sandbox(string podUid, string podIP)
 
     public string PodUid => podUid;
     public string PodIP => podIP;
-    public DateTime CreatedAt { get; } = DateTime.UtcNow;
+    public DateTime CreatedAt => createdAt;
 
     public RuntimeContainer? CurrentOf(string name) { lock (_gate) return _current.GetValueOrDefault(name); }
 
@@ -64,8 +64,11 @@ internal sealed class Sandbox(string podUid, string podIP)
     }
 }
 
-/// <summary>One run of a container. It ends once: by returning, or by being killed (the grace period ran out, the node crashed).</summary>
-internal sealed class RuntimeContainer(string name, int restartCount, string? binary)
+/// <summary>
+/// One run of a container. It ends once: by returning, or by being killed (the grace period ran out, the node crashed).
+/// Its start and finish are stamped with the node's clock.
+/// </summary>
+internal sealed class RuntimeContainer(string name, int restartCount, string? binary, TimeProvider clock)
 {
     readonly CancellationTokenSource _stop = new();
     readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -78,7 +81,7 @@ internal sealed class RuntimeContainer(string name, int restartCount, string? bi
     /// <summary>The emulated binary it runs (<c>kube-scheduler</c>), or null for a container that just runs.</summary>
     public string? Binary => binary;
     public string Id { get; } = "containerd://" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-    public DateTime StartedAt { get; } = DateTime.UtcNow;
+    public DateTime StartedAt { get; } = clock.GetUtcNow().UtcDateTime;
     public DateTime? FinishedAt { get; private set; }
     public int ExitCode { get; private set; }
     public string? Reason { get; private set; }
@@ -126,7 +129,7 @@ internal sealed class RuntimeContainer(string name, int restartCount, string? bi
             if (_ended) return;
             ExitCode = exitCode;
             Reason = reason;
-            FinishedAt = DateTime.UtcNow;
+            FinishedAt = clock.GetUtcNow().UtcDateTime;
             _ended = true;
         }
         _exited.TrySetResult();

@@ -42,19 +42,22 @@ public sealed class KubeletFleet : IAsyncDisposable
     Informer<V1Pod>? _pods;
     Informer<V1Node>? _nodes;
 
-    public KubeletFleet(KubernetesClientConfiguration client, LabTiming timing, IReadOnlyList<IEmulatedBinary> binaries, TextWriter log)
+    /// <param name="clock">the lab's clock: the kubelets' and their containers' time, handed to every binary they start</param>
+    public KubeletFleet(KubernetesClientConfiguration client, LabTiming timing, TimeProvider clock, IReadOnlyList<IEmulatedBinary> binaries, TextWriter log)
     {
         _config = client;
         Timing = timing;
+        Clock = clock;
         Binaries = binaries;
         Log = TextWriter.Synchronized(log);
         var own = NewClientConfiguration();
         own.UserAgent = $"kubelet/{KubeletVersion} (linux/amd64) kubernetes/kube-rescue-lab";
         _client = new k8s.Kubernetes(own);
-        Events = new EventBroadcaster(_client, timing, Log.WriteLine);
+        Events = new EventBroadcaster(_client, timing, clock, Log.WriteLine);
     }
 
     public LabTiming Timing { get; }
+    public TimeProvider Clock { get; }
     public IReadOnlyList<IEmulatedBinary> Binaries { get; }
     internal TextWriter Log { get; }
     internal IKubernetes Client => _client;
@@ -127,8 +130,9 @@ public sealed class KubeletFleet : IAsyncDisposable
     void EnsureInformers()
     {
         if (_pods is not null) return;
-        _pods = Informers.Pods(_client, fieldSelector: "spec.nodeName!=", transform: SharedCopies.Of).Indexed();
-        _nodes = Informers.Nodes(_client, SharedCopies.Of);
+        var informing = new InformerOptions { Clock = Clock };
+        _pods = Informers.Pods(_client, fieldSelector: "spec.nodeName!=", transform: SharedCopies.Of, options: informing).Indexed();
+        _nodes = Informers.Nodes(_client, SharedCopies.Of, informing);
         _pods.Added += pod => AgentOf(pod)?.OnPod(pod);
         _pods.Updated += (old, pod) =>
         {

@@ -19,8 +19,6 @@ internal sealed class NodeAgent
     static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(10);
     static readonly TimeSpan StatusUpdateFrequency = TimeSpan.FromSeconds(10);
     static readonly TimeSpan StatusReportFrequency = TimeSpan.FromMinutes(5);
-    static readonly TimeSpan InitialBackOff = TimeSpan.FromSeconds(10);
-    static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(300);
 
     sealed class Entry(PodWorker worker)
     {
@@ -33,7 +31,6 @@ internal sealed class NodeAgent
     readonly Lock _admission = new();
     readonly Dictionary<string, Entry> _workers = new(StringComparer.Ordinal);
     readonly HashSet<string> _terminated = new(StringComparer.Ordinal);
-    readonly Dictionary<string, (TimeSpan BackOff, DateTime LastUpdate)> _backOff = new(StringComparer.Ordinal);
     CancellationTokenSource? _kubelet;
     Task? _heartbeat;
     V1Node? _registered;
@@ -52,15 +49,21 @@ internal sealed class NodeAgent
         _fleet = fleet;
         Spec = spec;
         Index = index;
-        Runtime = new ContainerRuntime(fleet.Log);
+        Runtime = new ContainerRuntime(fleet.Log, fleet.Clock);
+        BackOff = new CrashBackOff(fleet.Timing, fleet.Clock);
     }
 
     public NodeSpec Spec { get; }
     public int Index { get; }
     public string Name => Spec.Name;
     public ContainerRuntime Runtime { get; }
+
+    /// <summary>The crash back-off of this kubelet's containers, forgotten when it stops.</summary>
+    public CrashBackOff BackOff { get; }
     public IKubernetes Client => _fleet.Client;
     public LabTiming Timing => _fleet.Timing;
+    public TimeProvider Clock => _fleet.Clock;
+    DateTime Now => Clock.GetUtcNow().UtcDateTime;
     EventRecorder? _events;
 
     /// <summary>This kubelet's events: source kubelet, host and reporting instance the node.</summary>
@@ -145,7 +148,7 @@ internal sealed class NodeAgent
             await Task.WhenAll([.. loops, _heartbeat ?? Task.CompletedTask]);
             kubelet.Dispose();
         }
-        lock (_backOff) _backOff.Clear();
+        BackOff.Clear();
         _lease = null;
         if (crash)
         {
@@ -205,38 +208,6 @@ internal sealed class NodeAgent
         }
     }
 
-    /// <summary>
-    /// The kubelet's crash back-off (flowcontrol.Backoff): in back-off while less than the current delay has passed
-    /// since the container finished; an entry idle for twice the maximum starts over.
-    /// </summary>
-    public bool InBackOff(string key, DateTime finishedAt, out TimeSpan backOff, out TimeSpan remaining)
-    {
-        lock (_backOff)
-        {
-            backOff = remaining = TimeSpan.Zero;
-            if (!_backOff.TryGetValue(key, out var entry)) return false;
-            if (finishedAt - entry.LastUpdate > Timing.Of(MaxBackOff * 2)) return false;
-            var elapsed = DateTime.UtcNow - finishedAt;
-            var scaled = Timing.Of(entry.BackOff);
-            if (elapsed >= scaled) return false;
-            backOff = entry.BackOff;
-            remaining = scaled - elapsed;
-            return true;
-        }
-    }
-
-    /// <summary>A restart happens now: the next crash waits 10 s, then twice as long each time, up to 300 s.</summary>
-    public void NextBackOff(string key)
-    {
-        lock (_backOff)
-        {
-            var now = DateTime.UtcNow;
-            _backOff[key] = _backOff.TryGetValue(key, out var entry) && now - entry.LastUpdate <= Timing.Of(MaxBackOff * 2)
-                ? (TimeSpan.FromTicks(Math.Min(entry.BackOff.Ticks * 2, MaxBackOff.Ticks)), now)
-                : (InitialBackOff, now);
-        }
-    }
-
     /// <summary>Pod IPs 10.2.&lt;node&gt;.&lt;n&gt; from the node's /24, handed out in turn.</summary>
     public string NextPodIP()
     {
@@ -259,7 +230,7 @@ internal sealed class NodeAgent
             if (!binary.Recognizes(command, out var args)) continue;
             var log = new PrefixWriter(_fleet.Log, $"{Name} {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container.Name}: ");
             var context = new BinaryContext(args, _fleet.NewClientConfiguration(), Name, pod.Metadata.NamespaceProperty, pod.Metadata.Name,
-                pod.Spec.HostNetwork == true, Timing, log);
+                pod.Spec.HostNetwork == true, Timing, Clock, log);
             return (binary.Name, async stop =>
             {
                 try
@@ -308,12 +279,12 @@ internal sealed class NodeAgent
                 },
             },
             Spec = new V1NodeSpec { Taints = Spec.EffectiveTaints.Count > 0 ? [.. Spec.EffectiveTaints] : null },
-            Status = DesiredStatus(null, DateTime.UtcNow),
+            Status = DesiredStatus(null, Now),
         };
         try
         {
             _registered = await Client.CoreV1.CreateNodeAsync(node, cancellationToken: ct);
-            _lastStatusReport = DateTime.UtcNow;
+            _lastStatusReport = Now;
             Log("registered");
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -350,7 +321,7 @@ internal sealed class NodeAgent
             {
                 Log($"heartbeat failed: {e.Message}");
             }
-            try { await Task.Delay(Timing.Of(RenewInterval < StatusUpdateFrequency ? RenewInterval : StatusUpdateFrequency), ct); }
+            try { await Task.Delay(Timing.Of(RenewInterval < StatusUpdateFrequency ? RenewInterval : StatusUpdateFrequency), Clock, ct); }
             catch (OperationCanceledException) { return; }
         }
     }
@@ -373,7 +344,7 @@ internal sealed class NodeAgent
                         ApiVersion = "coordination.k8s.io/v1",
                         Kind = "Lease",
                         Metadata = new V1ObjectMeta { Name = Name, NamespaceProperty = LeaseNamespace, OwnerReferences = OwnerReferences() },
-                        Spec = new V1LeaseSpec { HolderIdentity = Name, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = DateTime.UtcNow },
+                        Spec = new V1LeaseSpec { HolderIdentity = Name, LeaseDurationSeconds = LeaseDurationSeconds, RenewTime = Now },
                     }, LeaseNamespace, cancellationToken: ct);
                     return;
                 }
@@ -381,7 +352,7 @@ internal sealed class NodeAgent
             _lease.Spec ??= new V1LeaseSpec();
             _lease.Spec.HolderIdentity = Name;
             _lease.Spec.LeaseDurationSeconds = LeaseDurationSeconds;
-            _lease.Spec.RenewTime = DateTime.UtcNow;
+            _lease.Spec.RenewTime = Now;
             if (_lease.Metadata.OwnerReferences is not { Count: > 0 }) _lease.Metadata.OwnerReferences = OwnerReferences();
             try
             {
@@ -406,7 +377,7 @@ internal sealed class NodeAgent
     async Task UpdateNodeStatusAsync(CancellationToken ct)
     {
         var current = _fleet.Nodes.Get(null, Name) ?? await Client.CoreV1.ReadNodeAsync(Name, cancellationToken: ct);
-        var now = DateTime.UtcNow;
+        var now = Now;
         if (_desiredFingerprint?.BootId != _bootId) _desiredFingerprint = (_bootId, Fingerprint(DesiredStatus(null, now)));
         if (!ReferenceEquals(_currentFingerprint.Status, current.Status)) _currentFingerprint = (current.Status, Fingerprint(current.Status));
         if (_desiredFingerprint.Value.Value == _currentFingerprint.Value && now - _lastStatusReport < Timing.Of(StatusReportFrequency)) return;

@@ -106,7 +106,7 @@ internal sealed class PodWorker
                 next = _node.Timing.Seconds(1);
             }
             lock (_gate) if (_finished) return;
-            if (!await _wake.WaitAsync(next, ct)) return;
+            if (!await _wake.WaitAsync(next, _node.Clock, ct)) return;
         }
     }
 
@@ -164,9 +164,10 @@ internal sealed class PodWorker
         TimeSpan? next = null;
         foreach (var container in pod.Spec.Containers)
             Earliest(ref next, SyncContainer(pod, sandbox, container, waiting));
+        var now = _node.Clock.GetUtcNow().UtcDateTime;
         foreach (var container in pod.Spec.Containers)
-            if (sandbox.CurrentOf(container.Name) is { Running: true } rc && ReadyAt(container, rc) is { } at && at > DateTime.UtcNow)
-                Earliest(ref next, at - DateTime.UtcNow);
+            if (sandbox.CurrentOf(container.Name) is { Running: true } rc && ReadyAt(container, rc) is { } at && at > now)
+                Earliest(ref next, at - now);
 
         var status = BuildStatus(pod, sandbox, waiting);
         await WriteStatusAsync(pod, status, ct);
@@ -199,7 +200,7 @@ internal sealed class PodWorker
 
         var key = $"{Uid}/{container.Name}";
         var finished = current.FinishedAt!.Value;
-        if (_node.InBackOff(key, finished, out var backOff, out var remaining))
+        if (_node.BackOff.InBackOff(key, finished, out var backOff, out var remaining))
         {
             var podRef = $"{pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})";
             waiting[container.Name] = ("CrashLoopBackOff", $"back-off {GoDuration(backOff)} restarting failed container={container.Name} pod={podRef}");
@@ -207,7 +208,7 @@ internal sealed class PodWorker
                 _node.PodEvent(pod, "Warning", "BackOff", $"Back-off restarting failed container {container.Name} in pod {podRef}", container.Name);
             return remaining;
         }
-        _node.NextBackOff(key);
+        _node.BackOff.Next(key);
         Start(pod, sandbox, container, current.RestartCount + 1);
         return null;
     }
@@ -261,7 +262,7 @@ internal sealed class PodWorker
         if (running.Count > 0)
         {
             var grace = pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30;
-            await Task.WhenAny(Task.WhenAll(running.Select(c => c.Exited)), Task.Delay(_node.Timing.Seconds(grace), ct));
+            await Task.WhenAny(Task.WhenAll(running.Select(c => c.Exited)), Task.Delay(_node.Timing.Seconds(grace), _node.Clock, ct));
             ct.ThrowIfCancellationRequested();
             foreach (var c in running) c.Kill(137, "Error");
         }
@@ -291,7 +292,7 @@ internal sealed class PodWorker
 
     V1PodStatus BuildStatus(V1Pod pod, Sandbox sandbox, IReadOnlyDictionary<string, (string Reason, string Message)> waiting, bool terminating = false)
     {
-        var now = DateTime.UtcNow;
+        var now = _node.Clock.GetUtcNow().UtcDateTime;
         var statuses = new List<V1ContainerStatus>();
         foreach (var container in pod.Spec.Containers)
         {

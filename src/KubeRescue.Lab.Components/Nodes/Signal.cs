@@ -10,15 +10,29 @@ internal sealed class Signal
         try { _semaphore.Release(); } catch (SemaphoreFullException) { }
     }
 
+    /// <summary>Waits for a Set, or at most <paramref name="timeout"/> (none: for good) as <paramref name="clock"/> measures it.</summary>
     /// <returns>false when the wait was cancelled</returns>
-    public async Task<bool> WaitAsync(TimeSpan? timeout, CancellationToken ct)
+    public async Task<bool> WaitAsync(TimeSpan? timeout, TimeProvider clock, CancellationToken ct)
     {
-        try
+        if (ct.IsCancellationRequested) return false;
+        if (timeout is { } due && due <= TimeSpan.Zero)
         {
-            await _semaphore.WaitAsync(timeout is { } t ? (t < TimeSpan.Zero ? TimeSpan.Zero : t) : Timeout.InfiniteTimeSpan, ct);
+            // Already due: take a pending Set, if any, without waiting.
+            _semaphore.Wait(0);
             return true;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        using var timer = timeout is { } t ? new CancellationTokenSource(t, clock) : null;
+        using var either = timer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
+        try
+        {
+            await _semaphore.WaitAsync(either?.Token ?? ct);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
         {
             return false;
         }

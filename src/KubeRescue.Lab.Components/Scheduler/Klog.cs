@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace KubeRescue.Lab.Components.Scheduler;
 
-/// <summary>Log lines in klog's header format (<c>I0102 15:04:05.000000       1 file.go:123] msg</c>), as the real binary writes them.</summary>
-sealed class Klog(TextWriter log)
+/// <summary>
+/// Log lines in klog's header format (<c>I0102 15:04:05.000000       1 file.go:123] msg</c>), as the real binary writes
+/// them, stamped with the process's clock.
+/// </summary>
+sealed class Klog(TextWriter log, TimeProvider clock)
 {
     readonly TextWriter _log = TextWriter.Synchronized(log);
 
@@ -13,7 +16,7 @@ sealed class Klog(TextWriter log)
 
     void Write(char severity, string source, string message)
     {
-        var now = DateTime.UtcNow;
+        var now = clock.GetUtcNow().UtcDateTime;
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{severity}{now:MMdd HH:mm:ss.ffffff}       1 {source}] {message}"));
     }
 

@@ -27,6 +27,7 @@ sealed class PodScheduler
     readonly IKubernetes _client;
     readonly string _schedulerName;
     readonly LabTiming _timing;
+    readonly TimeProvider _clock;
     readonly TimeSpan _maxInUnschedulable;
     readonly Klog _log;
     readonly EventRecorder _events;
@@ -52,19 +53,22 @@ sealed class PodScheduler
     readonly Lock _gate = new();
     long _moveRequests;
 
-    public PodScheduler(IKubernetes client, EventRecorder events, string schedulerName, LabTiming timing, TimeSpan maxInUnschedulable, Klog log, CancellationToken stop)
+    public PodScheduler(IKubernetes client, EventRecorder events, string schedulerName, LabTiming timing, TimeProvider clock, TimeSpan maxInUnschedulable,
+        Klog log, CancellationToken stop)
     {
         _client = client;
         _schedulerName = schedulerName;
         _timing = timing;
+        _clock = clock;
         _maxInUnschedulable = maxInUnschedulable;
         _log = log;
         _stop = stop;
         _events = events;
-        _queue = new WorkQueue<string>(timing);
-        _pending = Informers.Pods(client, fieldSelector: "spec.nodeName=,status.phase!=Succeeded,status.phase!=Failed", transform: SharedCopies.Of);
-        _assigned = Informers.Pods(client, fieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed", transform: SharedCopies.Of);
-        _nodes = Informers.Nodes(client, SharedCopies.Of);
+        _queue = new WorkQueue<string>(timing, clock);
+        var informing = new InformerOptions { Clock = clock };
+        _pending = Informers.Pods(client, fieldSelector: "spec.nodeName=,status.phase!=Succeeded,status.phase!=Failed", transform: SharedCopies.Of, options: informing);
+        _assigned = Informers.Pods(client, fieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed", transform: SharedCopies.Of, options: informing);
+        _nodes = Informers.Nodes(client, SharedCopies.Of, informing);
 
         _pending.Added += p => { if (Responsible(p)) _queue.Add(Key(p)); };
         _pending.Updated += PendingUpdated;
@@ -80,6 +84,8 @@ sealed class PodScheduler
         };
         _nodes.Deleted += node => CacheNode(node.Metadata.Name, present: false);
     }
+
+    DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
     static string Key(V1Pod pod) => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
 
@@ -247,7 +253,7 @@ sealed class PodScheduler
             _assumed.TryRemove(key, out _);
             UncachePod(key, assumed);
             _log.Error("schedule_one.go:1065", $"\"Error scheduling pod; retrying\" err=\"binding rejected: {e.Message}\" pod=\"{key}\"");
-            lock (_gate) _backoff[key] = (_backoff.GetValueOrDefault(key).Attempts + 1, DateTime.UtcNow);
+            lock (_gate) _backoff[key] = (_backoff.GetValueOrDefault(key).Attempts + 1, Now);
             RetryAfterBackoff(key);
             return;
         }
@@ -260,7 +266,7 @@ sealed class PodScheduler
     {
         var key = Key(pod);
         _log.Info("schedule_one.go:1055", $"\"Unable to schedule pod; no fit; waiting\" pod=\"{key}\" err=\"{message}\"");
-        var now = DateTime.UtcNow;
+        var now = Now;
         bool parked;
         lock (_gate)
         {
@@ -280,7 +286,7 @@ sealed class PodScheduler
     {
         var current = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
         if (current is { Status: "False", Reason: "Unschedulable" } && current.Message == message) return;
-        var transition = current?.Status == "False" ? current.LastTransitionTime ?? DateTime.UtcNow : DateTime.UtcNow;
+        var transition = current?.Status == "False" ? current.LastTransitionTime ?? Now : Now;
         var patch = KubernetesJson.Serialize(new
         {
             status = new
@@ -323,7 +329,7 @@ sealed class PodScheduler
         List<(string Key, TimeSpan Wait)> moved;
         lock (_gate)
         {
-            var now = DateTime.UtcNow;
+            var now = Now;
             moved = _unschedulable.Keys.Select(k => (k, _backoff.GetValueOrDefault(k).LastFailure + Backoff(k) - now)).ToList();
             _unschedulable.Clear();
         }
@@ -342,7 +348,7 @@ sealed class PodScheduler
         else
         {
             TimeSpan wait;
-            lock (_gate) wait = _backoff.GetValueOrDefault(key).LastFailure + Backoff(key) - DateTime.UtcNow;
+            lock (_gate) wait = _backoff.GetValueOrDefault(key).LastFailure + Backoff(key) - Now;
             if (wait > TimeSpan.Zero) _queue.AddAfter(key, wait, _stop); else _queue.Add(key);
         }
     }
@@ -367,8 +373,8 @@ sealed class PodScheduler
         {
             while (true)
             {
-                await Task.Delay(_timing.Of(FlushPeriod), leading);
-                var limit = DateTime.UtcNow - _timing.Of(_maxInUnschedulable);
+                await Task.Delay(_timing.Of(FlushPeriod), _clock, leading);
+                var limit = Now - _timing.Of(_maxInUnschedulable);
                 List<string> due;
                 lock (_gate)
                 {

@@ -20,7 +20,7 @@ public sealed class SchedulerBinary : IEmulatedBinary
 
     public async Task<int> RunAsync(BinaryContext context, CancellationToken stop)
     {
-        var log = new Klog(context.Log);
+        var log = new Klog(context.Log, context.Clock);
         var options = new SchedulerOptions();
         if (options.Parse(context.Args) is { } error)
         {
@@ -32,9 +32,9 @@ public sealed class SchedulerBinary : IEmulatedBinary
 
         using var client = new k8s.Kubernetes(context.Client);
         using var process = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var events = new EventBroadcaster(client, context.Timing, m => log.Error("event.go:368", $"\"Unable to write event (may retry after sleeping)\" err=\"{m}\""));
+        var events = new EventBroadcaster(client, context.Timing, context.Clock, m => log.Error("event.go:368", $"\"Unable to write event (may retry after sleeping)\" err=\"{m}\""));
         var scheduler = new PodScheduler(client, events.NewRecorder(options.SchedulerName, $"{options.SchedulerName}-{context.Hostname}"),
-            options.SchedulerName, context.Timing, options.MaxInUnschedulablePods, log, process.Token);
+            options.SchedulerName, context.Timing, context.Clock, options.MaxInUnschedulablePods, log, process.Token);
         var informers = scheduler.RunInformersAsync();
         try
         {
@@ -56,12 +56,14 @@ public sealed class SchedulerBinary : IEmulatedBinary
     static async Task<int> RunWithLeaderElectionAsync(BinaryContext context, SchedulerOptions options, IKubernetes client,
         PodScheduler scheduler, Klog log, CancellationToken stop)
     {
-        var timing = context.Timing;
+        var (timing, clock) = (context.Timing, context.Clock);
         var identity = $"{context.Hostname}_{Guid.NewGuid()}";
         var (ns, name) = (options.LeaseNamespace, options.LeaseName);
         var lease = $"{ns}/{name}";
         // The lock is always a Lease: what 1.33 requires; older clusters' endpoints locks are not emulated.
         var leaseLock = new SchedulerLeaseLock(client, ns, name, identity, timing.Of(options.LeaseDuration));
+        // The elector keeps its own time (the wall clock; it takes no clock): its renewals and expiry are the
+        // library's, while the scheduler and its release of the lease run on the lab's.
         using var elector = new LeaderElector(new LeaderElectionConfig(leaseLock)
         {
             LeaseDuration = timing.Of(options.LeaseDuration),
@@ -97,7 +99,7 @@ public sealed class SchedulerBinary : IEmulatedBinary
             {
                 // The C# elector lets a connection failure escape while acquiring; client-go logs it and retries.
                 log.Error("leaderelection.go:436", $"error retrieving resource lock {lease}: {e.Message}");
-                try { await Task.Delay(timing.Of(options.RetryPeriod), stop); }
+                try { await Task.Delay(timing.Of(options.RetryPeriod), clock, stop); }
                 catch (OperationCanceledException) { lost = false; break; }
             }
         }
@@ -113,10 +115,10 @@ public sealed class SchedulerBinary : IEmulatedBinary
         }
         if (held)
         {
-            using var release = new CancellationTokenSource(timing.Of(options.RenewDeadline));
+            using var release = new CancellationTokenSource(timing.Of(options.RenewDeadline), clock);
             try
             {
-                if (await LeaseRelease.ReleaseAsync(client, ns, name, identity, release.Token))
+                if (await LeaseRelease.ReleaseAsync(client, ns, name, identity, clock, release.Token))
                     log.Info("leaderelection.go:357", $"released lease {lease}");
             }
             catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)

@@ -30,15 +30,16 @@ static class LeaseRelease
     /// <summary>
     /// client-go's release() under ReleaseOnCancel, which the C# LeaderElector lacks: if we still hold the lease,
     /// clear holderIdentity and set a 1s duration so a candidate takes over at its next retry instead of after a
-    /// full lease duration. A conflict means someone else already wrote it: nothing to release.
+    /// full lease duration. A conflict means someone else already wrote it: nothing to release. The release is
+    /// stamped with <paramref name="clock"/>, the process's.
     /// </summary>
-    public static async Task<bool> ReleaseAsync(IKubernetes client, string ns, string name, string identity, CancellationToken ct)
+    public static async Task<bool> ReleaseAsync(IKubernetes client, string ns, string name, string identity, TimeProvider clock, CancellationToken ct)
     {
         try
         {
             var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: ct);
             if (lease.Spec?.HolderIdentity != identity) return false;
-            var now = DateTime.UtcNow;
+            var now = clock.GetUtcNow().UtcDateTime;
             lease.Spec = new V1LeaseSpec
             {
                 HolderIdentity = "",

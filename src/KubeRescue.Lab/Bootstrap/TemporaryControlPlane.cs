@@ -14,13 +14,13 @@ public sealed class TemporaryControlPlane : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly List<Task<int>> _running = [];
 
-    public static TemporaryControlPlane Start(KubernetesClientConfiguration client, string masterName, LabTiming timing, TextWriter log,
+    public static TemporaryControlPlane Start(KubernetesClientConfiguration client, string masterName, LabTiming timing, TimeProvider clock, TextWriter log,
         params (IEmulatedBinary Binary, string Name, string[] Args)[] components)
     {
         var plane = new TemporaryControlPlane();
         foreach (var (binary, name, args) in components)
         {
-            var context = new BinaryContext(args, client, masterName, "kube-system", $"bootstrap-{name}", HostNetwork: true, timing, log);
+            var context = new BinaryContext(args, client, masterName, "kube-system", $"bootstrap-{name}", HostNetwork: true, timing, clock, log);
             plane._running.Add(Task.Run(() => binary.RunAsync(context, plane._stop.Token)));
         }
         return plane;

@@ -20,26 +20,30 @@ public static class BadFlagFault
 
     public const string ChangeCause = "kube-rescue lab break --mode bad-flag";
 
-    /// <summary>Breaks the components (app names such as kube-scheduler); returns how many old pods it deleted.</summary>
+    /// <summary>
+    /// Breaks the components (app names such as kube-scheduler); returns how many old pods it deleted. It polls and
+    /// keeps its deadline on <paramref name="clock"/> (the lab's, when it runs in the lab's process; else the system's).
+    /// </summary>
     public static async Task<int> RunAsync(IKubernetes client, IReadOnlyList<string> apps, TimeSpan poll, TimeSpan settle, TimeSpan timeout,
-        Action<string> progress, CancellationToken ct)
+        Action<string> progress, CancellationToken ct, TimeProvider? clock = null)
     {
+        clock ??= TimeProvider.System;
         foreach (var app in apps)
             if (await RollOutAsync(client, app, ct)) progress($"rolled out deployment kube-system/{app} with {Flag}");
             else progress($"deployment kube-system/{app} already has {Flag}");
 
         // The new revision must run and crash before the old pods go: without a scheduler it would only be Pending.
         var badHashes = new HashSet<string>(StringComparer.Ordinal);
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = clock.GetUtcNow() + timeout;
         foreach (var app in apps)
         {
-            var crashing = await WaitForCrashAsync(client, app, poll, deadline, ct)
+            var crashing = await WaitForCrashAsync(client, app, poll, deadline, clock, ct)
                 ?? throw new TimeoutException($"no pod of {app}'s new revision crashed within {timeout.TotalSeconds:0} s: are a scheduler and a controller-manager running?");
             badHashes.Add(crashing.Metadata.Labels["pod-template-hash"]);
             progress($"pod kube-system/{crashing.Metadata.Name} crashes: {Crash.Of(crashing)}");
         }
         return await DeletePodsFault.RunAsync(client, apps, poll, settle, progress, ct,
-            spare: pod => pod.Metadata.Labels?.TryGetValue("pod-template-hash", out var hash) == true && badHashes.Contains(hash));
+            spare: pod => pod.Metadata.Labels?.TryGetValue("pod-template-hash", out var hash) == true && badHashes.Contains(hash), clock);
     }
 
     static bool HasFlag(V1PodSpec spec) =>
@@ -71,14 +75,14 @@ public static class BadFlagFault
     }
 
     /// <summary>A pod of the bad revision whose container has exited non-zero at least once; null if none did by the deadline.</summary>
-    static async Task<V1Pod?> WaitForCrashAsync(IKubernetes client, string app, TimeSpan poll, DateTime deadline, CancellationToken ct)
+    static async Task<V1Pod?> WaitForCrashAsync(IKubernetes client, string app, TimeSpan poll, DateTimeOffset deadline, TimeProvider clock, CancellationToken ct)
     {
         while (true)
         {
             var pods = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: $"k8s-app={app}", cancellationToken: ct)).Items;
             if (pods.FirstOrDefault(p => HasFlag(p.Spec) && Crash.Of(p) is not null) is { } crashed) return crashed;
-            if (DateTime.UtcNow >= deadline) return null;
-            await Task.Delay(poll, ct);
+            if (clock.GetUtcNow() >= deadline) return null;
+            await Task.Delay(poll, clock, ct);
         }
     }
 }

@@ -22,14 +22,16 @@ public static class DeletePodsFault
 
     /// <summary>
     /// Breaks the components (app names such as kube-scheduler); returns how many pods it deleted. Pods for which
-    /// <paramref name="spare"/> says true are left alone (the bad-flag fault keeps its crash-looping pods).
+    /// <paramref name="spare"/> says true are left alone (the bad-flag fault keeps its crash-looping pods). It polls
+    /// and measures the quiet on <paramref name="clock"/> (the lab's, when it runs in the lab's process; else the system's).
     /// </summary>
     public static async Task<int> RunAsync(IKubernetes client, IReadOnlyList<string> apps, TimeSpan poll, TimeSpan settle, Action<string> progress,
-        CancellationToken ct, Func<V1Pod, bool>? spare = null)
+        CancellationToken ct, Func<V1Pod, bool>? spare = null, TimeProvider? clock = null)
     {
         spare ??= _ => false;
+        clock ??= TimeProvider.System;
         var deleted = 0;
-        DateTime? quietSince = null;
+        DateTimeOffset? quietSince = null;
         while (true)
         {
             var live = 0;
@@ -54,11 +56,11 @@ public static class DeletePodsFault
             }
             if (live == 0 && terminating == 0)
             {
-                quietSince ??= DateTime.UtcNow;
-                if (DateTime.UtcNow - quietSince >= settle) return deleted;
+                quietSince ??= clock.GetUtcNow();
+                if (clock.GetUtcNow() - quietSince >= settle) return deleted;
             }
             else quietSince = null;
-            await Task.Delay(poll, ct);
+            await Task.Delay(poll, clock, ct);
         }
     }
 

@@ -18,10 +18,12 @@ public static class NodeCrashFault
     /// <summary>
     /// Crashes the components (app names, which are also their binaries' names) on <paramref name="node"/>; returns
     /// the pod of each that crashed there, or none when no instance ran there (any that starts there later crashes).
+    /// It polls and keeps its deadline on <paramref name="clock"/> (the lab's, when it runs in the lab's process; else the system's).
     /// </summary>
     public static async Task<IReadOnlyList<V1Pod>> RunAsync(IKubernetes client, string node, IReadOnlyList<string> apps, TimeSpan poll, TimeSpan timeout,
-        Action<string> progress, CancellationToken ct)
+        Action<string> progress, CancellationToken ct, TimeProvider? clock = null)
     {
+        clock ??= TimeProvider.System;
         V1Node current;
         try
         {
@@ -43,7 +45,7 @@ public static class NodeCrashFault
 
         // Wait until each instance that ran there has crashed, so that the lab is in its broken state when this returns.
         var crashed = new List<V1Pod>();
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = clock.GetUtcNow() + timeout;
         foreach (var app in apps)
         {
             while (true)
@@ -61,8 +63,8 @@ public static class NodeCrashFault
                     crashed.Add(pod);
                     break;
                 }
-                if (DateTime.UtcNow >= deadline) throw new TimeoutException($"the {app} pod on {node} did not crash within {timeout.TotalSeconds:0} s: is the node's kubelet running?");
-                await Task.Delay(poll, ct);
+                if (clock.GetUtcNow() >= deadline) throw new TimeoutException($"the {app} pod on {node} did not crash within {timeout.TotalSeconds:0} s: is the node's kubelet running?");
+                await Task.Delay(poll, clock, ct);
             }
         }
         return crashed;

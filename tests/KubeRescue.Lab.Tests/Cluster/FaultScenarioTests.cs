@@ -22,7 +22,7 @@ public class FaultScenarioTests
         await using var cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
         using var client = new k8s.Kubernetes(cluster.Api.ClientConfiguration());
         var progress = new List<string>();
-        await BadFlagFault.RunAsync(client, ["kube-controller-manager"], Poll, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), progress.Add, CancellationToken.None);
+        await BadFlagFault.RunAsync(client, ["kube-controller-manager"], Poll, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), progress.Add, CancellationToken.None, cluster.Options.Clock);
 
         var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("kube-controller-manager", "kube-system");
         Assert.Contains(BadFlagFault.Flag, deployment.Spec.Template.Spec.Containers[0].Command);
@@ -56,7 +56,7 @@ public class FaultScenarioTests
         var victim = (await Pods(client, "kube-scheduler")).First();
         var node = victim.Spec.NodeName;
 
-        var crashed = await NodeCrashFault.RunAsync(client, node, ["kube-scheduler"], Poll, TimeSpan.FromSeconds(60), _ => { }, CancellationToken.None);
+        var crashed = await NodeCrashFault.RunAsync(client, node, ["kube-scheduler"], Poll, TimeSpan.FromSeconds(60), _ => { }, CancellationToken.None, cluster.Options.Clock);
         Assert.Equal(victim.Metadata.Name, Assert.Single(crashed).Metadata.Name);
         Assert.Equal("kube-scheduler", (await client.CoreV1.ReadNodeAsync(node)).Metadata.Annotations[KubeletFleet.CrashAnnotation]);
         await Wait.UntilAsync(async () =>

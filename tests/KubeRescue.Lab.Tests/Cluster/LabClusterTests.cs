@@ -11,11 +11,12 @@ public sealed class LabClusterFixture : IAsyncLifetime
     public LabCluster Cluster { get; private set; } = null!;
     public k8s.Kubernetes Client { get; private set; } = null!;
     public List<string> Progress { get; } = [];
+    public TimeProvider Clock { get; } = new SystemTime();
 
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 2, Timing = new LabTiming(5) }, Progress.Add, cts.Token);
+        Cluster = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 2, Timing = new LabTiming(5), Clock = Clock }, Progress.Add, cts.Token);
         Client = new k8s.Kubernetes(Cluster.Api.ClientConfiguration());
     }
 
@@ -32,6 +33,13 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
 
     async Task<IList<V1Pod>> Pods(string app) =>
         (await _client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: $"k8s-app={app}")).Items;
+
+    [Fact]
+    public void The_labs_clock_is_the_API_servers_and_the_kubelets()
+    {
+        Assert.Same(lab.Clock, lab.Cluster.Api.Storage.Clock);
+        Assert.Same(lab.Clock, lab.Cluster.Kubelets.Clock);
+    }
 
     [Fact]
     public async Task The_lab_boots_self_hosted_the_way_bootkube_does()
@@ -105,7 +113,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
         // Run on its own copy of the cluster state: it breaks the scheduler for good.
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
         using var client = new k8s.Kubernetes(broken.Api.ClientConfiguration());
-        await DeletePodsFault.RunAsync(client, ["kube-scheduler"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
+        await DeletePodsFault.RunAsync(client, ["kube-scheduler"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None, clock: broken.Options.Clock);
         // The controller-manager has recreated them; nothing schedules them.
         var replacements = (await client.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: "k8s-app=kube-scheduler")).Items;
         Assert.Equal(2, replacements.Count);
@@ -127,7 +135,7 @@ public class LabClusterTests(LabClusterFixture lab) : IClassFixture<LabClusterFi
     {
         await using var broken = await LabCluster.StartAsync(new LabClusterOptions { Masters = 3, Workers = 1, Timing = new LabTiming(5) });
         using var client = new k8s.Kubernetes(broken.Api.ClientConfiguration());
-        var deleted = await DeletePodsFault.RunAsync(client, ["kube-controller-manager"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None);
+        var deleted = await DeletePodsFault.RunAsync(client, ["kube-controller-manager"], TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), _ => { }, CancellationToken.None, clock: broken.Options.Clock);
         Assert.True(deleted >= 2);
         var brokenAt = DateTime.UtcNow;
         // Three lease durations (at this speed) later there is still no pod, though the ReplicaSet wants two.

@@ -1,15 +1,19 @@
 using k8s.Models;
 using KubeRescue.Lab.Components;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KubeRescue.Lab.Tests.Components;
 
-/// <summary>The correlator against client-go's defaults: aggregation after 10, de-duplication, a burst of 25 per object.</summary>
+/// <summary>
+/// The correlator against client-go's defaults: aggregation after 10, de-duplication, a burst of 25 per object. Its
+/// windows are pure arithmetic on the clock it is given, so a fake one puts each rule at its exact boundary.
+/// </summary>
 public class EventCorrelatorTests
 {
-    DateTime _now = new(2026, 11, 27, 12, 0, 0, DateTimeKind.Utc);
+    readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     readonly EventCorrelator _correlator;
 
-    public EventCorrelatorTests() => _correlator = new EventCorrelator(LabTiming.Real, () => _now);
+    public EventCorrelatorTests() => _correlator = new EventCorrelator(LabTiming.Real, _clock);
 
     static Corev1Event Event(string message, string reason = "SuccessfulCreate", string on = "web-abc") => new()
     {
@@ -51,22 +55,30 @@ public class EventCorrelatorTests
     }
 
     [Fact]
-    public void Aggregation_starts_over_after_ten_quiet_minutes()
+    public void Aggregation_starts_over_after_ten_quiet_minutes_and_not_a_tick_sooner()
     {
-        for (var i = 1; i <= 9; i++) Send(Event($"Created pod: web-abc-{i}"));
-        _now += TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1);
+        // Two objects, each with nine similar events: the window of each counts from its last one.
+        for (var i = 1; i <= 9; i++)
+        {
+            Send(Event($"Created pod: web-abc-{i}"));
+            Send(Event($"Created pod: web-def-{i}", on: "web-def"));
+        }
+        _clock.Advance(TimeSpan.FromMinutes(10));
 
-        var next = Send(Event("Created pod: web-abc-10"));
+        Assert.Equal(EventCorrelator.CombinedPrefix + "Created pod: web-abc-10", Send(Event("Created pod: web-abc-10")).Event.Message);
+
+        _clock.Advance(TimeSpan.FromTicks(1));
+        var next = Send(Event("Created pod: web-def-10", on: "web-def"));
 
         Assert.False(next.Patch);
-        Assert.Equal("Created pod: web-abc-10", next.Event.Message);
+        Assert.Equal("Created pod: web-def-10", next.Event.Message);
     }
 
     [Fact]
     public void A_repeat_patches_the_first_event_keeping_its_name_and_first_timestamp()
     {
         var first = Send(Event("Back-off restarting failed container", reason: "BackOff"));
-        _now += TimeSpan.FromSeconds(30);
+        _clock.Advance(TimeSpan.FromSeconds(30));
         var again = Send(Event("Back-off restarting failed container", reason: "BackOff"));
 
         Assert.False(first.Patch);
@@ -83,9 +95,13 @@ public class EventCorrelatorTests
 
         Assert.Equal(25, results.Count(r => !r.Skip));
         Assert.All(results.Skip(25), r => Assert.True(r.Skip));
-        // Another object of the same source has its own budget.
-        Assert.False(Send(Event("message", on: "other")).Skip);
-        _now += TimeSpan.FromMinutes(5);
+        // Another object of the same source has its own budget: spend it too.
+        Assert.Equal(25, Enumerable.Range(1, 26).Count(i => !Send(Event($"message {i}", reason: $"Reason{i}", on: "other")).Skip));
+
+        // A token comes back five minutes after the bucket ran dry, not a tick sooner.
+        _clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        Assert.True(Send(Event("message 27", reason: "Reason27", on: "other")).Skip);
+        _clock.Advance(TimeSpan.FromTicks(1));
         Assert.False(Send(Event("message 31", reason: "Reason31")).Skip);
         Assert.True(Send(Event("message 32", reason: "Reason32")).Skip);
     }
@@ -93,10 +109,17 @@ public class EventCorrelatorTests
     [Fact]
     public void Timings_follow_the_lab_speed()
     {
-        var fast = new EventCorrelator(new LabTiming(Speed: 10), () => _now);
-        for (var i = 1; i <= 9; i++) fast.Correlate(Event($"Created pod: web-abc-{i}"));
-        _now += TimeSpan.FromSeconds(61);
+        var fast = new EventCorrelator(new LabTiming(Speed: 10), _clock);
+        for (var i = 1; i <= 9; i++)
+        {
+            fast.Correlate(Event($"Created pod: web-abc-{i}"));
+            fast.Correlate(Event($"Created pod: web-def-{i}", on: "web-def"));
+        }
+        // Ten minutes at speed 10: one.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(EventCorrelator.CombinedPrefix + "Created pod: web-abc-10", fast.Correlate(Event("Created pod: web-abc-10")).Event.Message);
+        _clock.Advance(TimeSpan.FromTicks(1));
 
-        Assert.Equal("Created pod: web-abc-10", fast.Correlate(Event("Created pod: web-abc-10")).Event.Message);
+        Assert.Equal("Created pod: web-def-10", fast.Correlate(Event("Created pod: web-def-10", on: "web-def")).Event.Message);
     }
 }

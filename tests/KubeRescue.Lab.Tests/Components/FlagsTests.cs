@@ -53,7 +53,7 @@ public class WorkQueueTests
     [Fact]
     public async Task A_key_added_many_times_is_processed_once_and_never_concurrently()
     {
-        var queue = new WorkQueue<string>(new LabTiming(100));
+        var queue = new WorkQueue<string>(new LabTiming(100), TimeProvider.System);
         var running = 0;
         var maxConcurrent = 0;
         var processed = 0;
@@ -80,16 +80,29 @@ public class WorkQueueTests
         await workers;
     }
 
+    /// <summary>The back-off is waited on the queue's clock, a fake one here: each retry comes when it is due, not a tick sooner.</summary>
     [Fact]
-    public async Task A_failed_key_is_retried_with_back_off()
+    public async Task A_failed_key_is_retried_after_a_back_off_of_5_ms_doubling()
     {
-        var queue = new WorkQueue<string>(new LabTiming(10));
+        var clock = new FakeClock();
+        var queue = new WorkQueue<string>(LabTiming.Real, clock);
         var attempts = 0;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var workers = queue.RunAsync((key, ct) => Task.FromResult(Interlocked.Increment(ref attempts) >= 3), workers: 1, cts.Token);
         queue.Add("k");
-        await Wait.UntilAsync(() => Task.FromResult(Volatile.Read(ref attempts) == 3));
+        foreach (var (failed, backOff) in new[] { (1, TimeSpan.FromMilliseconds(5)), (2, TimeSpan.FromMilliseconds(10)) })
+        {
+            await clock.UntilWaitedOnAsync(workers);
+            Assert.Equal(failed, Volatile.Read(ref attempts));
+            clock.Advance(backOff - TimeSpan.FromTicks(1));
+            Assert.Equal(1, clock.Waiters);
+            clock.Advance(TimeSpan.FromTicks(1));
+            await Wait.UntilAsync(() => Task.FromResult(Volatile.Read(ref attempts) == failed + 1), what: $"retry {failed}");
+        }
+        // The third attempt succeeded: nothing is due again.
+        Assert.Equal(0, clock.Waiters);
         cts.Cancel();
         await workers;
+        Assert.Equal(3, attempts);
     }
 }

@@ -12,6 +12,7 @@ namespace KubeRescue.Lab.Tests.Nodes;
 public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFixture>
 {
     static readonly LabTiming Fast = new(20);
+    static readonly TimeProvider Clock = new SystemTime();
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     const string Ns = "default";
 
@@ -20,7 +21,7 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
 
     k8s.Kubernetes Client => lab.Client;
 
-    KubeletFleet NewFleet(params IEmulatedBinary[] binaries) => new(lab.Server.ClientConfiguration(), Fast, binaries, _log);
+    KubeletFleet NewFleet(params IEmulatedBinary[] binaries) => new(lab.Server.ClientConfiguration(), Fast, Clock, binaries, _log);
 
     string Name(string what) => $"{what}-{_id}";
 
@@ -347,6 +348,7 @@ public class KubeletFleetTests(LabServerFixture lab) : IClassFixture<LabServerFi
         Assert.Equal((node, Ns, false, a.Metadata.Name), (ctxA.NodeName, ctxA.PodNamespace, ctxA.HostNetwork, ctxA.Hostname));
         Assert.Equal((true, node), (ctxB.HostNetwork, ctxB.Hostname));
         Assert.Same(Fast, ctxA.Timing);
+        Assert.Same(Clock, ctxA.Clock);
     }
 
     // --- helpers ---

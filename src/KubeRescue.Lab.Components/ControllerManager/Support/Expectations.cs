@@ -5,15 +5,16 @@ namespace KubeRescue.Lab.Components.ControllerManager.Support;
 /// <summary>
 /// client-go's ControllerExpectations (UIDTrackingControllerExpectations for deletions): the creates a controller
 /// has in flight and the pods it asked to delete, so it does not act again on a cache that has not seen its own
-/// writes yet. A record older than the TTL (5 minutes, lab time) no longer blocks, in case a watch event was lost.
+/// writes yet. A record older than the TTL (5 minutes, lab time, on <paramref name="clock"/>) no longer blocks, in
+/// case a watch event was lost.
 /// </summary>
-public sealed class Expectations(LabTiming timing)
+public sealed class Expectations(LabTiming timing, TimeProvider clock)
 {
-    sealed class Record
+    sealed class Record(DateTime timestamp)
     {
         public int Adds;
         public readonly HashSet<string> Deletes = [];
-        public DateTime Timestamp = DateTime.UtcNow;
+        public DateTime Timestamp { get; } = timestamp;
     }
 
     readonly Dictionary<string, Record> _records = [];
@@ -25,14 +26,14 @@ public sealed class Expectations(LabTiming timing)
         lock (_gate)
         {
             if (!_records.TryGetValue(key, out var r)) return true;
-            return (r.Adds <= 0 && r.Deletes.Count == 0) || DateTime.UtcNow - r.Timestamp > _ttl;
+            return (r.Adds <= 0 && r.Deletes.Count == 0) || clock.GetUtcNow().UtcDateTime - r.Timestamp > _ttl;
         }
     }
 
     /// <summary>SetExpectations: replaces what the key waits for with these creates and deletions.</summary>
     public void Expect(string key, int creations, IEnumerable<string> deletions)
     {
-        var record = new Record { Adds = creations };
+        var record = new Record(clock.GetUtcNow().UtcDateTime) { Adds = creations };
         record.Deletes.UnionWith(deletions);
         lock (_gate) _records[key] = record;
     }

@@ -188,11 +188,8 @@ static class DeploymentUtil
 
     public static V1DeploymentCondition? GetCondition(V1DeploymentStatus? status, string type) => status?.Conditions?.FirstOrDefault(c => c.Type == type);
 
-    public static V1DeploymentCondition NewCondition(string type, string status, string reason, string message)
-    {
-        var now = Objects.Now();
-        return new V1DeploymentCondition { Type = type, Status = status, Reason = reason, Message = message, LastUpdateTime = now, LastTransitionTime = now };
-    }
+    /// <param name="now">the controller's <see cref="Objects.Now"/></param>
+    public static V1DeploymentCondition NewCondition(string type, string status, string reason, string message, DateTime now) => new V1DeploymentCondition { Type = type, Status = status, Reason = reason, Message = message, LastUpdateTime = now, LastTransitionTime = now };
 
     /// <summary>SetDeploymentCondition: same status and reason is no change; same status keeps its transition time.</summary>
     public static void SetCondition(V1DeploymentStatus status, V1DeploymentCondition condition)

@@ -32,10 +32,10 @@ static class Objects
     public static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value));
 
-    /// <summary>Now as a metav1.Time carries it: whole seconds, UTC.</summary>
-    public static DateTime Now()
+    /// <summary>Now on <paramref name="clock"/> as a metav1.Time carries it: whole seconds, UTC.</summary>
+    public static DateTime Now(TimeProvider clock)
     {
-        var now = DateTime.UtcNow;
+        var now = clock.GetUtcNow().UtcDateTime;
         return new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
     }
 }

@@ -8,20 +8,22 @@ namespace KubeRescue.Lab.Tests.ControlPlane.Controllers;
 
 /// <summary>
 /// A lab API server of its own and the controllers under test, run as the controller-manager runs them (one client,
-/// shared informers, lab timing). The test plays kubelets and scheduler through its own client.
+/// shared informers, lab timing, one clock). The test plays kubelets and scheduler through its own client.
 /// </summary>
 public sealed class ControllerHarness : IAsyncDisposable
 {
     readonly CancellationTokenSource _stop = new();
     readonly List<Task> _running = [];
     readonly k8s.Kubernetes _controllerClient;
-    SharedInformers _informers = null!;
     EventBroadcaster _events = null!;
 
     public LabApiServer Server { get; }
     public k8s.Kubernetes Client { get; }
     public LabTiming Timing { get; }
     public StringWriter Log { get; } = new();
+
+    /// <summary>The controllers' informers: what they can see of the test's writes.</summary>
+    public SharedInformers Informers { get; private set; } = null!;
 
     ControllerHarness(LabApiServer server, LabTiming timing)
     {
@@ -31,14 +33,17 @@ public sealed class ControllerHarness : IAsyncDisposable
         _controllerClient = new k8s.Kubernetes(server.ClientConfiguration());
     }
 
-    public static async Task<ControllerHarness> StartAsync(double speed, params IController[] controllers)
+    public static Task<ControllerHarness> StartAsync(double speed, params IController[] controllers) => StartAsync(speed, TimeProvider.System, controllers);
+
+    /// <summary>The controllers on <paramref name="clock"/>; the API server stays on the system's (its watches' bookmarks let it shut down).</summary>
+    public static async Task<ControllerHarness> StartAsync(double speed, TimeProvider clock, params IController[] controllers)
     {
         var harness = new ControllerHarness(await LabApiServer.StartAsync(LabServerFixture.Options), new LabTiming(speed));
-        var informers = new SharedInformers(harness._controllerClient, harness._stop.Token);
+        var informers = new SharedInformers(harness._controllerClient, clock, harness._stop.Token);
         var log = TextWriter.Synchronized(harness.Log);
-        harness._events = new EventBroadcaster(harness._controllerClient, harness.Timing, log.WriteLine);
-        var context = new ControllerContext(harness._controllerClient, informers, harness.Timing, "test-controller-manager", log, harness._events);
-        harness._informers = informers;
+        harness._events = new EventBroadcaster(harness._controllerClient, harness.Timing, clock, log.WriteLine);
+        var context = new ControllerContext(harness._controllerClient, informers, harness.Timing, clock, "test-controller-manager", log, harness._events);
+        harness.Informers = informers;
         foreach (var controller in controllers)
             harness._running.Add(Task.Run(() => controller.RunAsync(context, harness._stop.Token)));
         return harness;
@@ -105,7 +110,7 @@ public sealed class ControllerHarness : IAsyncDisposable
         await _stop.CancelAsync();
         try { await Task.WhenAll(_running).WaitAsync(TimeSpan.FromSeconds(10)); }
         catch (OperationCanceledException) { }
-        await _informers.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        await Informers.Completion.WaitAsync(TimeSpan.FromSeconds(10));
         await _events.StopAsync();
         _controllerClient.Dispose();
         Client.Dispose();

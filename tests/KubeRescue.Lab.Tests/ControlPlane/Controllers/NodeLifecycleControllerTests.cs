@@ -32,6 +32,48 @@ public sealed class NodeLifecycleControllerTests
         await lab.Client.CoreV1.ReplaceNamespacedPodStatusAsync(pod, pod.Metadata.Name, Ns);
     }
 
+    /// <summary>
+    /// The grace period on the controller's own clock, a fake one: it alone judges (a heartbeat only counts as the pass
+    /// that sees it change), so the test moves it pass by pass, each exactly one monitor period, and reads the verdict
+    /// the pass wrote before it waited again.
+    /// </summary>
+    [Fact]
+    public async Task A_node_goes_unknown_at_the_first_pass_past_its_grace_period_counted_from_the_last_heartbeat_seen()
+    {
+        var clock = new FakeClock();
+        var period = NodeLifecycleController.DefaultNodeMonitorPeriod;
+        await using var lab = await ControllerHarness.StartAsync(1, clock, new NodeLifecycleController());
+        async Task PassAsync()
+        {
+            clock.Advance(period);
+            await Wait.UntilAsync(() => Task.FromResult(clock.Waiters > 0), what: "the pass to end");
+        }
+        async Task<V1NodeCondition> ReadyAsync() => (await lab.Client.CoreV1.ReadNodeAsync("worker-0")).Status.Conditions.Single(c => c.Type == "Ready");
+
+        // The first pass has seen no node; the next one sees worker-0 first: its window opens then.
+        await Wait.UntilAsync(() => Task.FromResult(clock.Waiters > 0), what: "the first pass to end");
+        await lab.AddNodeAsync("worker-0");
+        await Wait.UntilAsync(() => Task.FromResult(lab.Informers.Nodes.Get(null, "worker-0") is not null), what: "the controller to see worker-0");
+        await PassAsync();
+
+        // Half-way through, the kubelet renews its Lease: the pass that sees it opens the window anew.
+        for (var i = 0; i < 5; i++) await PassAsync();
+        await lab.RenewLeaseAsync("worker-0");
+        await Wait.UntilAsync(() => Task.FromResult(lab.Informers.Leases.Get("kube-node-lease", "worker-0") is not null), what: "the controller to see the lease");
+        await PassAsync();
+        var renewed = clock.GetUtcNow().UtcDateTime;
+
+        // The grace period (50 s) after the renewal was seen, exactly: still Ready, though well past the first window.
+        for (var i = 0; i < 10; i++) await PassAsync();
+        Assert.Equal(renewed + NodeLifecycleController.DefaultNodeMonitorGracePeriod, clock.GetUtcNow().UtcDateTime);
+        Assert.Equal("True", (await ReadyAsync()).Status);
+
+        await PassAsync();
+        var unknown = await ReadyAsync();
+        Assert.Equal(("Unknown", "NodeStatusUnknown"), (unknown.Status, unknown.Reason));
+        Assert.Equal(clock.GetUtcNow().UtcDateTime, unknown.LastTransitionTime?.ToUniversalTime());
+    }
+
     [Fact]
     public async Task A_silent_node_goes_unknown_is_tainted_and_its_pods_are_evicted_after_their_toleration()
     {

@@ -52,7 +52,7 @@ public sealed class SchedulerTests(LabServerFixture lab) : IClassFixture<LabServ
         Assert.True(binary.Recognizes(command.Length > 0 ? command : ["kube-scheduler", "--leader-elect=false"], out var args));
         var log = new StringWriter();
         var stop = new CancellationTokenSource();
-        var context = new BinaryContext(args, _server.ClientConfiguration(), "master-1", "kube-system", hostname, false, Timing, log);
+        var context = new BinaryContext(args, _server.ClientConfiguration(), "master-1", "kube-system", hostname, false, Timing, TimeProvider.System, log);
         var instance = new Instance(Task.Run(() => binary.RunAsync(context, stop.Token)), stop, log);
         _instances.Add(instance);
         return instance;

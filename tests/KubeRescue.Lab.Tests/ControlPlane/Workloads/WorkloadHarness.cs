@@ -19,9 +19,9 @@ sealed class RunningControllers : IAsyncDisposable
     public RunningControllers(LabServerFixture lab, params IController[] controllers)
     {
         _client = lab.NewClient();
-        _informers = new SharedInformers(_client, _stop.Token);
-        _events = new EventBroadcaster(_client, Timing, _ => { });
-        var context = new ControllerContext(_client, _informers, Timing, "test-controller-manager", TextWriter.Null, _events);
+        _informers = new SharedInformers(_client, TimeProvider.System, _stop.Token);
+        _events = new EventBroadcaster(_client, Timing, TimeProvider.System, _ => { });
+        var context = new ControllerContext(_client, _informers, Timing, TimeProvider.System, "test-controller-manager", TextWriter.Null, _events);
         _running = controllers.Select(c => Task.Run(() => c.RunAsync(context, _stop.Token))).ToList();
     }
 
