@@ -7,10 +7,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using KubeRescue.Bench;
 using KubeRescue.Bench.Api;
 
 var quick = args.Contains("--quick");
@@ -23,7 +22,9 @@ var scale = new Scale(
     Watchers: quick ? 10 : 100,
     WatchEvents: quick ? 20 : 200);
 
-await using var lab = await LabProcess.StartAsync(cli);
+await using var lab = await LabProcess.StartAsync(new LabOptions { Cli = cli ?? await KubeRescueCli.BuildWithScriptAsync(), ApiOnly = true });
+HttpClient Http(Version version, int connections) =>
+    LabHttp.Client(lab.Url, lab.Token, lab.CertificateAuthority, version, connections, multipleHttp2: false, TimeSpan.FromMinutes(5));
 Console.WriteLine($"# lab API server benchmark ({(quick ? "quick" : "full")})");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; date {DateTime.UtcNow:yyyy-MM-dd}");
 Console.WriteLine();
@@ -33,8 +34,8 @@ var results = new List<(string What, string Figure, string Goal)>();
 // Warm up (JIT tiering, TLS sessions) on both protocols so that neither measured phase pays for it.
 foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
 {
-    using var http = lab.Client(version, scale.Concurrency);
-    var ns = await lab.NamespaceAsync(http, $"warmup-{version.Major}");
+    using var http = Http(version, scale.Concurrency);
+    var ns = await Load.NamespaceAsync(http, $"warmup-{version.Major}");
     await Load.RunAsync(scale with { Seconds = Math.Max(1, scale.Seconds / 3) }, async (worker, i) =>
     {
         using var r = await http.PostAsync($"/api/v1/namespaces/{ns}/configmaps",
@@ -44,9 +45,9 @@ foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
 }
 foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
 {
-    using var http = lab.Client(version, scale.Concurrency);
+    using var http = Http(version, scale.Concurrency);
     var label = version == HttpVersion.Version11 ? $"HTTP/1.1, {scale.Concurrency} keep-alive connections" : "HTTP/2, one connection";
-    var ns = await lab.NamespaceAsync(http, $"bench-{(version == HttpVersion.Version11 ? "h1" : "h2")}");
+    var ns = await Load.NamespaceAsync(http, $"bench-{(version == HttpVersion.Version11 ? "h1" : "h2")}");
     var writes = await Load.RunAsync(scale, async (worker, i) =>
     {
         var body = $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-{{{worker}}}-{{{i}}}","labels":{"bench":"writes"}},"data":{"key":"{{{new string('v', 128)}}}"}}""";
@@ -63,9 +64,9 @@ foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
     results.Add(($"single-object GETs, {label}", $"{gets.PerSecond:N0}/s, p50 {gets.P50:F1} ms, p99 {gets.P99:F1} ms", "≥ 10,000/s"));
 }
 
-using (var http = lab.Client(HttpVersion.Version20, 8))
+using (var http = Http(HttpVersion.Version20, 8))
 {
-    var ns = await lab.NamespaceAsync(http, "bench-list");
+    var ns = await Load.NamespaceAsync(http, "bench-list");
     await Load.CreatePodsAsync(http, ns, scale.ListPods);
     foreach (var (what, path, accept) in new[]
     {
@@ -87,9 +88,9 @@ using (var http = lab.Client(HttpVersion.Version20, 8))
     }
 }
 
-using (var http = lab.Client(HttpVersion.Version20, 1))
+using (var http = Http(HttpVersion.Version20, 1))
 {
-    var ns = await lab.NamespaceAsync(http, "bench-watch");
+    var ns = await Load.NamespaceAsync(http, "bench-watch");
     var latencies = await Load.WatchDeliveryAsync(http, ns, scale.Watchers, scale.WatchEvents);
     results.Add(($"watch event delivery to {scale.Watchers} concurrent watchers ({latencies.Count:N0} deliveries)",
         $"p50 {Load.Percentile(latencies, 50):F1} ms, p99 {Load.Percentile(latencies, 99):F1} ms", "p99 < 50 ms"));
@@ -99,7 +100,7 @@ Console.WriteLine("| measure | result | goal |");
 Console.WriteLine("|---|---|---|");
 foreach (var (what, figure, goal) in results) Console.WriteLine($"| {what} | {figure} | {goal} |");
 Console.WriteLine();
-Console.WriteLine($"lab process peak RSS: {lab.PeakRssMiB():F0} MiB");
+Console.WriteLine($"lab process peak RSS: {lab.Memory().Peak:F0} MiB");
 
 namespace KubeRescue.Bench.Api
 {
@@ -107,76 +108,15 @@ namespace KubeRescue.Bench.Api
 
     record LoadResult(double PerSecond, double P50, double P99);
 
-    /// <summary>The lab as a separate process, started through the repository's ./kube-rescue script or a built CLI.</summary>
-    sealed class LabProcess : IAsyncDisposable
+    static class Load
     {
-        readonly Process _process;
-        readonly string _dir;
-        public Uri Url { get; }
-        public string Token { get; }
-        readonly X509Certificate2 _ca;
-
-        LabProcess(Process process, string dir, Uri url, string token, X509Certificate2 ca) => (_process, _dir, Url, Token, _ca) = (process, dir, url, token, ca);
-
-        public static async Task<LabProcess> StartAsync(string? cli)
-        {
-            var root = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(root, "KubeRescue.slnx"))) root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new InvalidOperationException("run from inside the repository");
-            var dir = Directory.CreateTempSubdirectory("kube-rescue-bench-").FullName;
-            var kubeconfig = Path.Combine(dir, "kubeconfig");
-            var psi = new ProcessStartInfo(cli is null ? Path.Combine(root, "kube-rescue") : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            if (cli is not null) psi.ArgumentList.Add(cli);
-            foreach (var a in new[] { "lab", "up", "--api-only", "--kubeconfig", kubeconfig }) psi.ArgumentList.Add(a);
-            var process = Process.Start(psi)!;
-            _ = process.StandardError.ReadToEndAsync();
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
-                if (line.Contains("ready", StringComparison.Ordinal)) break;
-            _ = process.StandardOutput.ReadToEndAsync();
-            var config = await File.ReadAllLinesAsync(kubeconfig);
-            string Value(string key) => config.First(l => l.TrimStart().StartsWith(key + ":", StringComparison.Ordinal)).Split(':', 2)[1].Trim();
-            var ca = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(Convert.FromBase64String(Value("certificate-authority-data"))));
-            return new LabProcess(process, dir, new Uri(Value("server")), Value("token"), ca);
-        }
-
-        public HttpClient Client(Version version, int connections) =>
-            LabHttp.Client(Url, Token, _ca, version, connections, multipleHttp2: false, TimeSpan.FromMinutes(5));
-
-        public async Task<string> NamespaceAsync(HttpClient http, string name)
+        public static async Task<string> NamespaceAsync(HttpClient http, string name)
         {
             using var r = await http.PostAsync("/api/v1/namespaces", new StringContent($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{name}}}"}}""", Encoding.UTF8, "application/json"));
             r.EnsureSuccessStatusCode();
             return name;
         }
 
-        public double PeakRssMiB()
-        {
-            var status = File.ReadAllLines($"/proc/{_process.Id}/status");
-            var dotnet = FindChild(_process.Id) ?? _process.Id;
-            status = File.ReadAllLines($"/proc/{dotnet}/status");
-            var hwm = status.First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return double.Parse(hwm.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-        }
-
-        /// <summary>The ./kube-rescue script execs dotnet, so the server is the process itself or its child.</summary>
-        static int? FindChild(int pid)
-        {
-            var children = $"/proc/{pid}/task/{pid}/children";
-            if (!File.Exists(children)) return null;
-            var first = File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-            return first is null ? null : int.Parse(first, CultureInfo.InvariantCulture);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            Directory.Delete(_dir, recursive: true);
-            _ca.Dispose();
-        }
-    }
-
-    static class Load
-    {
         /// <summary>Runs <paramref name="op"/> from concurrent workers for the scale's duration; throughput and latency percentiles.</summary>
         public static async Task<LoadResult> RunAsync(Scale scale, Func<int, int, Task> op)
         {

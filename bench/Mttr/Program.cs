@@ -8,6 +8,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using KubeRescue.Bench;
 using KubeRescue.Bench.Mttr;
 
 var quick = false;
@@ -52,12 +53,12 @@ try
     foreach (var scenario in scenarios)
     {
         // A fresh lab per scenario; the quick run shares one (each run still starts from a settled, healthy cluster).
-        var lab = shared ?? await LabProcess.StartAsync(timeScale, ct);
+        var lab = shared ?? await WarmLab.StartAsync(timeScale, ct);
         if (quick) shared = lab;
         try
         {
-            boots.Add((scenario.Name, lab.BootSeconds));
-            Say($"{scenario.Name}: lab ready after {lab.BootSeconds:F1} s");
+            boots.Add((scenario.Name, lab.BootTime.TotalSeconds));
+            Say($"{scenario.Name}: lab ready after {lab.BootTime.TotalSeconds:F1} s");
             using var client = lab.Client();
             for (var run = 1; run <= runs; run++)
                 foreach (var method in methods)

@@ -30,11 +30,9 @@ sealed record Method(string Name, bool Manual, IReadOnlyList<string> Arguments, 
     {
         string[] recover = ["recover", scenario.Recover, "--yes", "-o", "json", "--kubeconfig", lab.Kubeconfig, .. Arguments];
         if (!Manual) return Native ? Tools.NativeCli(recover) : Tools.Cli(recover);
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Tools.ManualScript);
-        psi.ArgumentList.Add(scenario.Name);
+        var psi = new ProcessStartInfo("bash", [Tools.ManualScript, scenario.Name]);
         psi.Environment["KUBECONFIG"] = lab.Kubeconfig;
-        psi.Environment["KUBECACHEDIR"] = lab.KubectlCache;
+        psi.Environment["KUBECACHEDIR"] = lab.KubectlCache();
         psi.Environment["KUBECTL"] = Tools.Kubectl;
         psi.Environment["POLL"] = Poll.ToString("0.###", CultureInfo.InvariantCulture);
         return psi;
@@ -114,7 +112,10 @@ static class Runs
                 throw new InvalidOperationException($"the fault was caused, but {c.Name} is not down");
 
         var start = Clock.Now;
-        var process = Processes.RunAsync(method.Start(scenario, lab), RunTimeout, ct);
+        // With -o json the plan goes to stderr as soon as it is made, just before the first step starts.
+        double? planSeen = null;
+        var process = ProcessRunner.RunAsync(method.Start(scenario, lab), RunTimeout, ct,
+            stderrLine: line => planSeen ??= line.StartsWith("plan:", StringComparison.Ordinal) ? Clock.Now - start : null);
         using var stopProbes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var roundTrips = ProbeRoundTripsAsync(client, stopProbes.Token);
         var healthy = FirstHealthyAsync(client, scenario, observer, stopProbes.Token);
@@ -139,8 +140,7 @@ static class Runs
         List<StepTime>? steps = null;
         if (!method.Manual && result.ExitCode == 0)
         {
-            // With -o json the plan goes to stderr as soon as it is made, just before the first step starts.
-            planned = result.StderrLines.Where(l => l.Line.StartsWith("plan:", StringComparison.Ordinal)).Select(l => (double?)(l.At - start)).FirstOrDefault();
+            planned = planSeen;
             using var doc = JsonDocument.Parse(result.Stdout);
             toolElapsed = TimeSpan.Parse(doc.RootElement.GetProperty("elapsed").GetString()!, CultureInfo.InvariantCulture).TotalSeconds;
             steps = [.. doc.RootElement.GetProperty("steps").EnumerateArray().Select(s => new StepTime(s.GetProperty("step").GetString()!,
@@ -193,40 +193,4 @@ static class Runs
     }
 
     static string Tail(string text) => text.Length <= 2000 ? text : "…" + text[^2000..];
-}
-
-/// <summary>A finished process; <see cref="StderrLines"/> each with the time it arrived, on the benchmark's clock.</summary>
-sealed record ProcessResult(int ExitCode, string Stdout, IReadOnlyList<(double At, string Line)> StderrLines)
-{
-    public string Stderr => string.Concat(StderrLines.Select(l => l.Line + "\n"));
-
-    public string Output => Stdout + Stderr;
-}
-
-static class Processes
-{
-    public static async Task<ProcessResult> RunAsync(ProcessStartInfo psi, TimeSpan timeout, CancellationToken ct)
-    {
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync(ct);
-        var stderr = Task.Run(async () =>
-        {
-            var lines = new List<(double, string)>();
-            while (await p.StandardError.ReadLineAsync(ct) is { } line) lines.Add((Clock.Now, line));
-            return lines;
-        }, ct);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            ct.ThrowIfCancellationRequested();
-            throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} did not finish within {timeout}");
-        }
-        return new ProcessResult(p.ExitCode, await stdout, await stderr);
-    }
 }

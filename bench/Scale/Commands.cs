@@ -29,35 +29,12 @@ static partial class Commands
     public static async Task<CommandRun> RunAsync(CountingProxy proxy, string file, IReadOnlyList<string> args, Func<string, double?> callTime, TimeSpan timeout)
     {
         proxy.Take();
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(psi)!;
-        var lines = CountLinesAsync(process.StandardOutput);
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        var time = clock.Elapsed;
-        var stderr = await errors;
+        long lines = 0;
+        var run = await ProcessRunner.RunAsync(new ProcessStartInfo(file, args), timeout, stdoutLine: _ => lines++, keepStdout: false);
         var (received, sent, connections) = proxy.Take();
-        var calls = stderr.Split('\n').Select(l => (Line: l, Ms: callTime(l))).ToList();
+        var calls = run.Stderr.Split('\n').Select(l => (Line: l, Ms: callTime(l))).ToList();
         var kept = string.Join('\n', calls.Where(c => c.Ms is null && c.Line.Length > 0).Select(c => c.Line).Take(20));
         var times = calls.Where(c => c.Ms is not null).Select(c => c.Ms!.Value).ToList();
-        return new CommandRun(time, process.ExitCode, times.Count, times.DefaultIfEmpty(0).Max(), received, sent, connections, await lines, kept);
-    }
-
-    static async Task<long> CountLinesAsync(StreamReader reader)
-    {
-        long n = 0;
-        while (await reader.ReadLineAsync() is not null) n++;
-        return n;
+        return new CommandRun(run.Elapsed, run.ExitCode, times.Count, times.DefaultIfEmpty(0).Max(), received, sent, connections, lines, kept);
     }
 }

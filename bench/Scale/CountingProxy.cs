@@ -27,6 +27,15 @@ sealed class CountingProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>A copy of the lab's kubeconfig whose server is this proxy on loopback (the lab's certificate names the address, not the port).</summary>
+    public string KubeconfigFor(LabProcess lab)
+    {
+        var path = Path.Combine(lab.Directory, $"kubeconfig-{Port}");
+        File.WriteAllText(path, File.ReadAllText(lab.Kubeconfig).Replace(lab.Url.ToString().TrimEnd('/'), $"https://127.0.0.1:{Port}", StringComparison.Ordinal));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
     /// <summary>Bytes to the client and to the server, and connections opened, since the last call.</summary>
     public (long Received, long Sent, long Connections) Take() =>
         (Interlocked.Exchange(ref _toClient, 0), Interlocked.Exchange(ref _toServer, 0), Interlocked.Exchange(ref _connections, 0));

@@ -8,6 +8,8 @@
 //   ... -- --quick --cli path/to/kube-rescue.dll   # a CLI already built (the end-to-end test's), not ./kube-rescue's
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using KubeRescue.Bench;
 using KubeRescue.Bench.Scale;
 
 var quick = args.Contains("--quick");
@@ -27,19 +29,22 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OS
     $"date {DateTime.UtcNow:yyyy-MM-dd}; load average at start {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 Console.WriteLine();
 
-var cli = Arg("--cli") is { } given ? Path.GetFullPath(given) : null;
-await using var lab = await LabProcess.StartAsync(cli, 3, settings.Workers, settings.TimeScale, TimeSpan.FromMinutes(quick ? 3 : 20));
+// The CLI the script builds (untimed, before the lab starts) unless one is given.
+var cli = Arg("--cli") is { } given ? Path.GetFullPath(given) : await KubeRescueCli.BuildWithScriptAsync();
+await using var lab = await LabProcess.StartAsync(new LabOptions
+    { Cli = cli, Masters = 3, Workers = settings.Workers, TimeScale = settings.TimeScale, ReadyTimeout = TimeSpan.FromMinutes(quick ? 3 : 20) });
 var nodes = settings.Workers + 3;
 results.Add("lab boot to ready", $"{lab.BootTime.TotalSeconds:F1} s, RSS {lab.Memory().Rss:F0} MiB");
 Console.Error.WriteLine($"lab ready in {lab.BootTime.TotalSeconds:F1} s");
-using var http = lab.Client();
+// An HTTP/2 client with the lab's bearer token, trusting the lab's CA: how client-go reaches an API server.
+using var http = LabHttp.Client(lab.Url, lab.Token, lab.CertificateAuthority, HttpVersion.Version20, 1, multipleHttp2: false, TimeSpan.FromMinutes(30));
 await using var proxy = new CountingProxy(lab.Url);
-var proxied = lab.KubeconfigVia(proxy.Port);
+var proxied = proxy.KubeconfigFor(lab);
 async Task<CommandRun> StatusAsync(int runs)
 {
     var all = new List<CommandRun>();
     for (var i = 0; i < runs; i++)
-        all.Add(await Commands.RunAsync(proxy, "dotnet", [cli ?? LabProcess.ScriptCli, "status", "--kubeconfig", proxied, "--verbose"], Commands.KubeRescueCall, TimeSpan.FromMinutes(2)));
+        all.Add(await Commands.RunAsync(proxy, "dotnet", [cli, "status", "--kubeconfig", proxied, "--verbose"], Commands.KubeRescueCall, TimeSpan.FromMinutes(2)));
     foreach (var run in all.Where(r => r.ExitCode != 0)) Console.Error.WriteLine($"exit {run.ExitCode}: {run.Errors}");
     return Median(all) with { ExitCode = all.Max(r => r.ExitCode) };
 }

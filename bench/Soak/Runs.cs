@@ -41,10 +41,10 @@ sealed record DrillRun(int Run, string Component, string Faults, bool Passed, st
         try { report = JsonNode.Parse(result.Stdout); }
         catch (System.Text.Json.JsonException) { }
         if (report is null)
-            return new DrillRun(run, component, faults.ToString(), false, $"exit {result.ExitCode} without a report: {Cli.Tail(result.Stderr)}", result.Seconds, 0, requests, retries, 0, [], []);
+            return new DrillRun(run, component, faults.ToString(), false, $"exit {result.ExitCode} without a report: {Cli.Tail(result.Stderr)}", result.Elapsed.TotalSeconds, 0, requests, retries, 0, [], []);
         static List<string> Strings(JsonNode? n) => n?.AsArray().Select(x => (string)x!).ToList() ?? [];
         var recovery = (string?)report["recovery"]?["elapsed"];
-        return new DrillRun(run, component, faults.ToString(), (bool)report["passed"]! && result.ExitCode == 0, (string?)report["failure"], result.Seconds,
+        return new DrillRun(run, component, faults.ToString(), (bool)report["passed"]! && result.ExitCode == 0, (string?)report["failure"], result.Elapsed.TotalSeconds,
             recovery is null ? 0 : TimeSpan.Parse(recovery, System.Globalization.CultureInfo.InvariantCulture).TotalSeconds, requests, retries,
             (int)report["leadership"]!["writes"]!, Strings(report["leadership"]!["overlaps"]), Strings(report["rescuePodsLeft"]));
     }
@@ -108,7 +108,7 @@ sealed class KillLab : IAsyncDisposable
         if (failure is null && !healthy) failure = "not healthy two minutes after the second run";
         var left = (await _admin.CoreV1.ListNamespacedPodAsync("kube-system", labelSelector: RescueMetadata.ComponentLabel, cancellationToken: ct)).Items.Select(p => p.Metadata.Name).ToList();
         if (failure is null && left.Count > 0) failure = $"rescue pods left: {string.Join(", ", left)}";
-        return new KillRun(run, component, killAfter, killAtStep, during, first.Killed, first.Seconds, second?.ExitCode, second?.Seconds ?? 0, failure is null, failure, left);
+        return new KillRun(run, component, killAfter, killAtStep, during, first.Killed, first.Elapsed.TotalSeconds, second?.ExitCode, second?.Elapsed.TotalSeconds ?? 0, failure is null, failure, left);
     }
 
     async Task<bool> HealthyAsync(IReadOnlyList<string> apps, TimeSpan timeout, CancellationToken ct)
@@ -136,52 +136,21 @@ sealed class KillLab : IAsyncDisposable
     }
 }
 
-sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, double Seconds, bool Killed);
-
 /// <summary>The CLI built beside the soak, as a process.</summary>
 static class Cli
 {
-    static string Dll => Path.Combine(AppContext.BaseDirectory, "kube-rescue.dll");
-
     /// <summary>
     /// Runs the CLI; SIGKILLs it after <paramref name="killAfter"/>, or as soon as it prints a line
-    /// <paramref name="killAt"/> accepts, if it still runs then.
+    /// <paramref name="killAt"/> accepts, if it still runs then (no handler runs, nothing is cleaned up, as when a
+    /// laptop's battery dies mid-recovery).
     /// </summary>
     public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, CancellationToken ct, TimeSpan? killAfter = null,
         Func<string, bool>? killAt = null)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var started = Clock.Now;
-        using var p = Process.Start(psi)!;
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var stdout = Task.Run(async () =>
-        {
-            var text = new System.Text.StringBuilder();
-            while (await p.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
-            {
-                text.AppendLine(line);
-                if (killAt?.Invoke(line) == true) limit.Cancel();
-            }
-            return text.ToString();
-        }, CancellationToken.None);
-        var stderr = p.StandardError.ReadToEndAsync(ct);
-        limit.CancelAfter(killAfter ?? timeout);
-        var killed = false;
-        try
-        {
-            await p.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // SIGKILL: no handler runs, nothing is cleaned up, as when a laptop's battery dies mid-recovery.
-            p.Kill(entireProcessTree: true);
-            await p.WaitForExitAsync(CancellationToken.None);
-            killed = (killAfter is not null || killAt is not null) && !ct.IsCancellationRequested;
-            if (!killed) throw new TimeoutException($"kube-rescue {string.Join(' ', args)} ran longer than {timeout}");
-        }
-        return new ProcessResult(p.ExitCode, await stdout, await stderr, Clock.Now - started, killed);
+        using var kill = new CancellationTokenSource();
+        if (killAfter is not null) kill.CancelAfter(killAfter.Value);
+        return await ProcessRunner.RunAsync(new ProcessStartInfo("dotnet", [KubeRescueCli.BesideThisProgram, .. args]), timeout, ct,
+            stdoutLine: killAt is null ? null : line => { if (killAt(line)) kill.Cancel(); }, kill: kill.Token);
     }
 
     public static string Tail(string output) => string.Join(" | ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));

@@ -54,7 +54,7 @@ public class CliExperienceTests
         foreach (var name in new[] { "kube-rescue", "kubectl-rescue" })
         {
             var path = Path.Combine(dir, name);
-            File.WriteAllText(path, $"#!/bin/sh\nexec dotnet '{Processes.CliDll}' \"$@\"\n");
+            File.WriteAllText(path, $"#!/bin/sh\nexec dotnet '{KubeRescueCli.BesideThisProgram}' \"$@\"\n");
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         return dir;

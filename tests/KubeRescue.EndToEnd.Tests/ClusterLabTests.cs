@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary>A whole self-hosted lab from the real CLI, five times faster than real time (enough margin for leases on a busy 2-core machine).</summary>
-public sealed class ClusterLabProcess() : LabProcess("--masters", "3", "--workers", "2", "--time-scale", "5");
+public sealed class ClusterLabProcess() : LabFixture(new LabOptions { Masters = 3, Workers = 2, TimeScale = 5 });
 
 /// <summary>
 /// With the real kubectl, a fresh lab looks like a real self-hosted cluster, and the commands of the manual

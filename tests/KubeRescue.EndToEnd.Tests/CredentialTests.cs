@@ -1,7 +1,7 @@
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary>A lab of its own: these tests run a forced recovery in it.</summary>
-public sealed class CredentialLabProcess() : LabProcess("--masters", "3", "--workers", "1", "--time-scale", "5");
+public sealed class CredentialLabProcess() : LabFixture(new LabOptions { Masters = 3, Workers = 1, TimeScale = 5 });
 
 /// <summary>No credential is ever printed, logged or put in a report, whatever the command, format or failure.</summary>
 public class CredentialTests(CredentialLabProcess lab) : IClassFixture<CredentialLabProcess>

@@ -1,7 +1,8 @@
+
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary>An API-only lab whose every client request fails, from <c>lab up --api-faults</c>.</summary>
-public sealed class FailingApiLabProcess() : LabProcess("--api-only", "--api-faults", "error-rate=1");
+public sealed class FailingApiLabProcess() : LabFixture(new LabOptions { ApiOnly = true, ApiFaults = "error-rate=1" });
 
 /// <summary><c>lab up --api-faults</c> and <c>lab break api</c> from the real CLI, seen through the real kubectl.</summary>
 public class LabApiFaultTests(FailingApiLabProcess lab) : IClassFixture<FailingApiLabProcess>

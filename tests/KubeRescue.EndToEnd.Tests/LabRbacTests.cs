@@ -1,7 +1,7 @@
 namespace KubeRescue.EndToEnd.Tests;
 
 /// <summary><c>lab up --token-auth-file</c>: users the lab authenticates from a static token file and authorizes with RBAC.</summary>
-sealed class TokenUsersLab(string tokenFile) : LabProcess("--api-only", "--token-auth-file", tokenFile);
+sealed class TokenUsersLab(string tokenFile) : LabFixture(new LabOptions { ApiOnly = true, Arguments = ["--token-auth-file", tokenFile] });
 
 /// <summary>The lab's RBAC through the real kubectl: docs/rbac.yaml applied by the admin, then what a bound and an unbound user may do.</summary>
 public class LabRbacTests

@@ -11,26 +11,17 @@ namespace KubeRescue.EndToEnd.Tests;
 /// </summary>
 public static class NativeBuild
 {
-    public static string Root { get; } = FindRoot();
-
-    public static string OutputDirectory => Path.Combine(Root, "artifacts", "native");
+    public static string OutputDirectory => Path.Combine(Repository.Root, "artifacts", "native");
 
     static readonly Lazy<Task<string>> Published = new(PublishAsync);
 
     /// <summary>The directory holding <c>kube-rescue</c> and <c>kubectl-rescue</c>, the same binary under both names.</summary>
     public static Task<string> PublishedAsync() => Published.Value;
 
-    static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "KubeRescue.slnx"))) return dir.FullName;
-        throw new InvalidOperationException($"no KubeRescue.slnx above {AppContext.BaseDirectory}");
-    }
-
     static async Task<string> PublishAsync()
     {
         var psi = new ProcessStartInfo("dotnet");
-        foreach (var a in new[] { "publish", Path.Combine(Root, "src", "KubeRescue.Cli", "KubeRescue.Cli.csproj"), "-c", "Release", "-r", "linux-x64",
+        foreach (var a in new[] { "publish", Path.Combine(Repository.Root, "src", "KubeRescue.Cli", "KubeRescue.Cli.csproj"), "-c", "Release", "-r", "linux-x64",
                      "-p:PublishAot=true", "-o", OutputDirectory, "-nologo" })
             psi.ArgumentList.Add(a);
         var result = await Processes.RunAsync(psi, timeout: TimeSpan.FromMinutes(25));
@@ -201,8 +192,8 @@ public sealed class NativeTests(ClusterLabProcess lab) : IClassFixture<ClusterLa
     [Fact]
     public async Task The_start_up_benchmark_runs_quick_against_this_lab()
     {
-        var psi = new ProcessStartInfo(Path.Combine(NativeBuild.Root, "bench", "startup", "run.sh"));
-        foreach (var a in new[] { "--quick", "--kubeconfig", lab.Kubeconfig, "--native", await NativeBuild.PublishedAsync(), "--jit", Processes.CliDll }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo(Path.Combine(Repository.Root, "bench", "startup", "run.sh"));
+        foreach (var a in new[] { "--quick", "--kubeconfig", lab.Kubeconfig, "--native", await NativeBuild.PublishedAsync(), "--jit", KubeRescueCli.BesideThisProgram }) psi.ArgumentList.Add(a);
         var bench = await Processes.RunAsync(psi, timeout: TimeSpan.FromMinutes(5));
         Assert.True(bench.ExitCode == 0, bench.Output);
         foreach (var row in new[] { "kube-rescue version (native)", "kube-rescue version (JIT)", "kubectl version --client", "kube-rescue status (native)", "kubectl get deploy -n kube-system" })

@@ -20,7 +20,7 @@ sealed class QuickBench
     public static async Task<QuickBench> RunAsync(string project, TimeSpan timeout)
     {
         var psi = new ProcessStartInfo("dotnet");
-        foreach (var a in new[] { "run", "--project", Path.Combine(NativeBuild.Root, "bench", project), "-c", Configuration, "--", "--quick", "--cli", Processes.CliDll })
+        foreach (var a in new[] { "run", "--project", Path.Combine(Repository.Root, "bench", project), "-c", Configuration, "--", "--quick", "--cli", KubeRescueCli.BesideThisProgram })
             psi.ArgumentList.Add(a);
         var bench = await Processes.RunAsync(psi, timeout: timeout);
         Assert.True(bench.ExitCode == 0, bench.Output);

@@ -8,7 +8,7 @@ public class RbacRoleTests
 {
     const string OperatorToken = "operator-token-7c41e09d";
 
-    sealed class RbacLab(string tokenFile) : LabProcess("--masters", "3", "--workers", "1", "--time-scale", "5", "--token-auth-file", tokenFile);
+    sealed class RbacLab(string tokenFile) : LabFixture(new LabOptions { Masters = 3, Workers = 1, TimeScale = 5, Arguments = ["--token-auth-file", tokenFile] });
 
     static string RbacYaml => Path.GetFullPath(Path.Combine(Schemas.Directory, "..", "rbac.yaml"));
 

@@ -8,15 +8,7 @@ public static class Schemas
 {
     static readonly Lazy<IReadOnlyDictionary<string, JsonSchema>> All = new(Load);
 
-    public static string Directory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "KubeRescue.slnx"))) return Path.Combine(dir.FullName, "docs", "schemas");
-            throw new DirectoryNotFoundException("the repository (KubeRescue.slnx) is not above the test assembly");
-        }
-    }
+    public static string Directory => Path.Combine(Repository.Root, "docs", "schemas");
 
     static IReadOnlyDictionary<string, JsonSchema> Load()
     {

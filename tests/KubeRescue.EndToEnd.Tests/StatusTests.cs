@@ -165,7 +165,7 @@ public class StatusTests(ClusterLabProcess lab) : IClassFixture<ClusterLabProces
         async Task<string> OnTerminal(bool noColor)
         {
             // script(1) gives the CLI a pseudo-terminal for its standard output.
-            var psi = new ProcessStartInfo("script") { ArgumentList = { "-qec", $"dotnet {Processes.CliDll} status --kubeconfig {lab.Kubeconfig}", "/dev/null" } };
+            var psi = new ProcessStartInfo("script") { ArgumentList = { "-qec", $"dotnet {KubeRescueCli.BesideThisProgram} status --kubeconfig {lab.Kubeconfig}", "/dev/null" } };
             psi.Environment["TERM"] = "xterm-256color";
             psi.Environment.Remove("NO_COLOR");
             if (noColor) psi.Environment["NO_COLOR"] = "1";
