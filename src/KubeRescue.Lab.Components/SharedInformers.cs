@@ -32,6 +32,29 @@ public sealed class SharedInformers(IKubernetes client, TimeProvider clock, Canc
     public Informer<V1Lease> Leases => Get(() => Informers.Leases(client, options: _options));
     public Informer<V1PodDisruptionBudget> PodDisruptionBudgets => Get(() => Informers.PodDisruptionBudgets(client, options: _options));
 
+    /// <summary>
+    /// A resource's objects by their metadata, from the informer that follows it, for the controllers that handle
+    /// any kind (the garbage collector, the namespace controller); null for a resource no informer here follows.
+    /// </summary>
+    public IObjectCache? Metadata(ApiResource resource) => MetadataCaches.TryGetValue(resource, out var cache) ? cache(this) : null;
+
+    static readonly Dictionary<ApiResource, Func<SharedInformers, IObjectCache>> MetadataCaches = new()
+    {
+        [ApiResources.Pods] = i => new ObjectCache<V1Pod>(i.Pods),
+        [ApiResources.Nodes] = i => new ObjectCache<V1Node>(i.Nodes),
+        [ApiResources.Namespaces] = i => new ObjectCache<V1Namespace>(i.Namespaces),
+        [ApiResources.Deployments] = i => new ObjectCache<V1Deployment>(i.Deployments),
+        [ApiResources.ReplicaSets] = i => new ObjectCache<V1ReplicaSet>(i.ReplicaSets),
+        [ApiResources.DaemonSets] = i => new ObjectCache<V1DaemonSet>(i.DaemonSets),
+        [ApiResources.ServiceAccounts] = i => new ObjectCache<V1ServiceAccount>(i.ServiceAccounts),
+        [ApiResources.ConfigMaps] = i => new ObjectCache<V1ConfigMap>(i.ConfigMaps),
+        [ApiResources.Secrets] = i => new ObjectCache<V1Secret>(i.Secrets),
+        [ApiResources.Services] = i => new ObjectCache<V1Service>(i.Services),
+        [ApiResources.Endpoints] = i => new ObjectCache<V1Endpoints>(i.Endpoints),
+        [ApiResources.Leases] = i => new ObjectCache<V1Lease>(i.Leases),
+        [ApiResources.PodDisruptionBudgets] = i => new ObjectCache<V1PodDisruptionBudget>(i.PodDisruptionBudgets),
+    };
+
     /// <summary>The running informers' tasks, for a clean shutdown.</summary>
     public Task Completion { get { lock (_gate) return Task.WhenAll(_running); } }
 

@@ -20,7 +20,7 @@ public static class Informers
                 : await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, fieldSelector: fieldSelector, cancellationToken: ct);
             return (list.Items, list.Metadata.ResourceVersion);
         },
-        WatchStream.Path(Collection("/api/v1", ns, "pods"), labelSelector, fieldSelector), transform, options);
+        WatchStream.Path(ApiResources.Pods.Path(ns), labelSelector, fieldSelector), transform, options);
 
     /// <summary>One Lease, followed by a field selector on its name (it may not exist yet).</summary>
     public static Informer<V1Lease> Lease(IKubernetes client, string ns, string name, InformerOptions? options = null)
@@ -33,38 +33,38 @@ public static class Informers
                 var list = await client.CoordinationV1.ListNamespacedLeaseAsync(ns, fieldSelector: byName, cancellationToken: ct);
                 return (list.Items, list.Metadata.ResourceVersion);
             },
-            WatchStream.Path(Collection("/apis/coordination.k8s.io/v1", ns, "leases"), null, byName), null, options);
+            WatchStream.Path(ApiResources.Leases.Path(ns), null, byName), null, options);
     }
 
     public static Informer<V1Node> Nodes(IKubernetes client, Func<V1Node, V1Node>? transform = null, InformerOptions? options = null) =>
-        All(client, "/api/v1/nodes", async ct => { var l = await client.CoreV1.ListNodeAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, transform, options);
+        All(client, ApiResources.Nodes, async ct => { var l = await client.CoreV1.ListNodeAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, transform, options);
 
     public static Informer<V1Namespace> Namespaces(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/api/v1/namespaces", async ct => { var l = await client.CoreV1.ListNamespaceAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.Namespaces, async ct => { var l = await client.CoreV1.ListNamespaceAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1Deployment> Deployments(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/apis/apps/v1/deployments", async ct => { var l = await client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.Deployments, async ct => { var l = await client.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1ReplicaSet> ReplicaSets(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/apis/apps/v1/replicasets", async ct => { var l = await client.AppsV1.ListReplicaSetForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.ReplicaSets, async ct => { var l = await client.AppsV1.ListReplicaSetForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1DaemonSet> DaemonSets(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/apis/apps/v1/daemonsets", async ct => { var l = await client.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.DaemonSets, async ct => { var l = await client.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1ServiceAccount> ServiceAccounts(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/api/v1/serviceaccounts", async ct => { var l = await client.CoreV1.ListServiceAccountForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.ServiceAccounts, async ct => { var l = await client.CoreV1.ListServiceAccountForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1ConfigMap> ConfigMaps(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/api/v1/configmaps", async ct => { var l = await client.CoreV1.ListConfigMapForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.ConfigMaps, async ct => { var l = await client.CoreV1.ListConfigMapForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1Secret> Secrets(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/api/v1/secrets", async ct => { var l = await client.CoreV1.ListSecretForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.Secrets, async ct => { var l = await client.CoreV1.ListSecretForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1Service> Services(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/api/v1/services", async ct => { var l = await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.Services, async ct => { var l = await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     public static Informer<V1Endpoints> Endpoints(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/api/v1/endpoints", async ct => { var l = await client.CoreV1.ListEndpointsForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.Endpoints, async ct => { var l = await client.CoreV1.ListEndpointsForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
     /// <summary>The Leases of one namespace, or of every namespace when <paramref name="ns"/> is null.</summary>
     public static Informer<V1Lease> Leases(IKubernetes client, string? ns = null, InformerOptions? options = null) => new(
@@ -76,14 +76,11 @@ public static class Informers
                 : await client.CoordinationV1.ListNamespacedLeaseAsync(ns, cancellationToken: ct);
             return (list.Items, list.Metadata.ResourceVersion);
         },
-        WatchStream.Path(Collection("/apis/coordination.k8s.io/v1", ns, "leases"), null, null), null, options);
+        WatchStream.Path(ApiResources.Leases.Path(ns), null, null), null, options);
 
     public static Informer<V1PodDisruptionBudget> PodDisruptionBudgets(IKubernetes client, InformerOptions? options = null) =>
-        All(client, "/apis/policy/v1/poddisruptionbudgets", async ct => { var l = await client.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
+        All(client, ApiResources.PodDisruptionBudgets, async ct => { var l = await client.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); }, null, options);
 
-    static Informer<T> All<T>(IKubernetes client, string path, Informer<T>.ListFunc list, Func<T, T>? transform, InformerOptions? options)
-        where T : class, IKubernetesObject<V1ObjectMeta> => new(client, list, WatchStream.Path(path, null, null), transform, options);
-
-    static string Collection(string groupVersion, string? ns, string plural) =>
-        ns is null ? $"{groupVersion}/{plural}" : $"{groupVersion}/namespaces/{Uri.EscapeDataString(ns)}/{plural}";
+    static Informer<T> All<T>(IKubernetes client, ApiResource resource, Informer<T>.ListFunc list, Func<T, T>? transform, InformerOptions? options)
+        where T : class, IKubernetesObject<V1ObjectMeta> => new(client, list, WatchStream.Path(resource.Path(), null, null), transform, options);
 }

@@ -33,23 +33,7 @@ internal static class WatchStream
     public static async IAsyncEnumerable<(WatchEventType Type, T Object)> EventsAsync<T>(IKubernetes client, string path, string resourceVersion,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        // The request as the client sends its own: HTTP/2 where offered, its credentials, headers read before the body.
-        var kubernetes = client as k8s.Kubernetes ?? throw new NotSupportedException($"a watch needs the client's {nameof(k8s.Kubernetes)} class, not {client.GetType().Name}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kubernetes.BaseUri, path + "&resourceVersion=" + Uri.EscapeDataString(resourceVersion)))
-        {
-            Version = HttpVersion.Version20,
-        };
-        if (kubernetes.Credentials is { } credentials) await credentials.ProcessHttpRequestAsync(request, ct);
-        using var response = await kubernetes.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            var body = await response.Content.ReadAsStringAsync(ct);
-            throw new HttpOperationException($"Operation returned an invalid status code '{response.StatusCode}', response body {body}")
-            {
-                Request = new HttpRequestMessageWrapper(request, ""),
-                Response = new HttpResponseMessageWrapper(response, body),
-            };
-        }
+        using var response = await ApiRequests.SendAsync(client, HttpMethod.Get, path + "&resourceVersion=" + Uri.EscapeDataString(resourceVersion), null, ct);
         // Lines are parsed from the bytes as they arrive, without a string per event: an informer of a large cluster
         // reads thousands of events a second.
         await using var stream = await response.Content.ReadAsStreamAsync(ct);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Client;
 using KubeRescue.Lab.ApiServer.Errors;
 using KubeRescue.Lab.ApiServer.Http;
 using KubeRescue.Lab.ApiServer.Selectors;
@@ -14,11 +15,13 @@ namespace KubeRescue.Lab.ApiServer.Registry;
 /// </summary>
 public sealed record ResourceType
 {
-    public required string Group { get; init; }
-    public required string Version { get; init; }
-    public required string Kind { get; init; }
-    public required string Plural { get; init; }
-    public required bool Namespaced { get; init; }
+    /// <summary>Its names and scope, as every part of kube-rescue knows the resource.</summary>
+    public required ApiResource Resource { get; init; }
+    public string Group => Resource.Group;
+    public string Version => Resource.Version;
+    public string Kind => Resource.Kind;
+    public string Plural => Resource.Plural;
+    public bool Namespaced => Resource.Namespaced;
     /// <summary>The official client's model, for OpenAPI schemas, strategic merge patch and unknown-field checks.</summary>
     public required Type Model { get; init; }
     public IReadOnlyList<string> ShortNames { get; init; } = [];
@@ -39,7 +42,7 @@ public sealed record ResourceType
 
     public static readonly IReadOnlyList<string> AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+    public string ApiVersion => Resource.ApiVersion;
     public string ListKind => Kind + "List";
     public string Singular => Kind.ToLowerInvariant();
     public GroupResource GroupResource => new(Group, Plural);

@@ -1,22 +1,23 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using k8s;
+using KubeRescue.Kubernetes.Client;
+using KubeRescue.Lab.Components.ControllerManager.Support;
+using KubeRescue.Lab.Components;
 using k8s.Autorest;
 using k8s.Models;
-using KubeRescue.Lab.Components;
-using KubeRescue.Lab.Components.ControllerManager.Support;
+using k8s;
 
 namespace KubeRescue.Lab.Components.ControllerManager;
 
 /// <summary>
-/// The garbage collector (pkg/controller/garbagecollector): watches every kind in <see cref="ObjectKinds"/> but the
-/// ones it ignores (events, as upstream), keeps an owner → dependents index by uid, and
+/// The garbage collector (pkg/controller/garbagecollector): watches every built-in kind a shared informer follows but
+/// the ones it ignores (events, as upstream's --gc-ignored-resources), keeps an owner → dependents index by uid, and
 /// - deletes a dependent once every owner is gone (verified with a live read, not just the cache) or is itself
 ///   deleting in the foreground; an owner that still stands only loses the references to the others;
 /// - for an owner held by <c>foregroundDeletion</c>: has its dependents deleted, and removes the finalizer once no
 ///   dependent with blockOwnerDeletion is left;
 /// - for an owner held by <c>orphan</c>: removes the owner's reference from each dependent, then the finalizer.
-/// Kinds outside the table (custom resources) are not collected: their owners count as present.
+/// Kinds outside <see cref="ApiResources"/> (custom resources) are not collected: their owners count as present.
 /// </summary>
 public sealed class GarbageCollector : IController
 {
@@ -26,20 +27,26 @@ public sealed class GarbageCollector : IController
     public string Name => "garbagecollector";
 
     /// <summary>An object by kind and name; the work queue's key.</summary>
-    readonly record struct Item(ObjectKind Kind, string? Namespace, string Name);
+    readonly record struct Item(ApiResource Kind, string? Namespace, string Name);
+
+    /// <summary>Upstream's default --gc-ignored-resources: a cluster makes several events per pod, and none owns anything.</summary>
+    static readonly HashSet<ApiResource> Ignored = [ApiResources.Events];
 
     readonly Lock _gate = new();
     readonly Dictionary<string, HashSet<Item>> _dependents = [];
     readonly Dictionary<Item, (string Uid, string[] Owners)> _objects = [];
     readonly Dictionary<string, Item> _byUid = [];
-    Dictionary<ObjectKind, IObjectCache> _caches = [];
+    Dictionary<ApiResource, IObjectCache> _caches = [];
+    MetadataClient _metadata = null!;
     WorkQueue<Item> _queue = null!;
 
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
     {
         var informers = context.Informers;
         _queue = new WorkQueue<Item>(context.Timing, context.Clock);
-        _caches = ObjectKinds.All.Where(k => k.Cache is not null).ToDictionary(k => k, k => k.Cache!(context, informers));
+        _metadata = new MetadataClient(context.Client);
+        _caches = ApiResources.All.Where(r => !Ignored.Contains(r))
+            .Select(r => (Resource: r, Cache: informers.Metadata(r))).Where(c => c.Cache is not null).ToDictionary(c => c.Resource, c => c.Cache!);
         foreach (var (kind, cache) in _caches) cache.Changed += (old, now) => Observe(kind, old, now);
         await Task.WhenAll(_caches.Values.Select(c => c.Synced)).WaitAsync(stop);
         // Informers another controller started may have synced before we subscribed: observe what they hold.
@@ -49,7 +56,7 @@ public sealed class GarbageCollector : IController
         await _queue.RunAsync((item, ct) => ProcessAsync(context, item, ct), workers: 20, stop);
     }
 
-    void Observe(ObjectKind kind, V1ObjectMeta? old, V1ObjectMeta? now)
+    void Observe(ApiResource kind, V1ObjectMeta? old, V1ObjectMeta? now)
     {
         var meta = now ?? old!;
         var item = new Item(kind, kind.Namespaced ? meta.NamespaceProperty : null, meta.Name);
@@ -131,7 +138,7 @@ public sealed class GarbageCollector : IController
         List<V1OwnerReference> solid = [], dangling = [], waiting = [];
         foreach (var owner in meta.OwnerReferences!)
         {
-            var kind = ObjectKinds.Find(owner.ApiVersion, owner.Kind);
+            var kind = ApiResources.Find(owner.ApiVersion, owner.Kind);
             if (kind is null)
             {
                 solid.Add(owner);
@@ -141,7 +148,7 @@ public sealed class GarbageCollector : IController
             var found = _caches.TryGetValue(kind, out var cache) ? cache.Get(ns, owner.Name) : null;
             // The cache can lag behind the dependent's informer (and an ignored kind has none): absence is confirmed
             // with a live read.
-            if (found?.Uid != owner.Uid) found = await kind.Get(context.Client, ns, owner.Name, ct);
+            if (found?.Uid != owner.Uid) found = await _metadata.GetAsync(kind, ns, owner.Name, ct);
             if (found is null || found.Uid != owner.Uid) dangling.Add(owner);
             else if (found.DeletionTimestamp is not null && HasFinalizer(found, Foreground)) waiting.Add(owner);
             else solid.Add(owner);
@@ -153,7 +160,7 @@ public sealed class GarbageCollector : IController
             // Still owned by someone: only the references to owners that are gone or going are dropped.
             var refs = new JsonArray(dangling.Concat(waiting).Select(o => (JsonNode)new JsonObject { ["$patch"] = "delete", ["uid"] = o.Uid }).ToArray());
             var patch = new JsonObject { ["metadata"] = new JsonObject { ["ownerReferences"] = refs, ["uid"] = meta.Uid } };
-            await item.Kind.Patch(context.Client, item.Namespace, item.Name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.StrategicMergePatch), ct);
+            await _metadata.PatchAsync(item.Kind, item.Namespace, item.Name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.StrategicMergePatch), ct);
             context.Log.WriteLine($"garbagecollector: removed dangling owner references from {item.Kind.Kind} {item.Namespace}/{item.Name}");
             return true;
         }
@@ -165,7 +172,7 @@ public sealed class GarbageCollector : IController
             : HasFinalizer(meta, Foreground) ? "Foreground"
             : "Background";
         context.Log.WriteLine($"garbagecollector: deleting {item.Kind.Kind} {item.Namespace}/{item.Name} (owners gone; propagation {policy})");
-        await item.Kind.Delete(context.Client, item.Namespace, item.Name,
+        await _metadata.DeleteAsync(item.Kind, item.Namespace, item.Name,
             new V1DeleteOptions { PropagationPolicy = policy, Preconditions = new V1Preconditions { Uid = meta.Uid } }, ct);
         return true;
     }
@@ -178,7 +185,7 @@ public sealed class GarbageCollector : IController
             if (depMeta.DeletionTimestamp is null) _queue.Add(dep);
         var blocking = dependents.Count(d => d.Meta.OwnerReferences!.Any(r => r.Uid == meta.Uid && r.BlockOwnerDeletion == true));
         if (blocking > 0) return true;
-        await RemoveFinalizerAsync(context, item, meta, Foreground, ct);
+        await RemoveFinalizerAsync(item, meta, Foreground, ct);
         return true;
     }
 
@@ -191,22 +198,22 @@ public sealed class GarbageCollector : IController
             var patch = new JsonObject { ["metadata"] = new JsonObject { ["ownerReferences"] = refs, ["uid"] = depMeta.Uid } };
             try
             {
-                await dep.Kind.Patch(context.Client, dep.Namespace, dep.Name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.StrategicMergePatch), ct);
+                await _metadata.PatchAsync(dep.Kind, dep.Namespace, dep.Name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.StrategicMergePatch), ct);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {
             }
         }
-        await RemoveFinalizerAsync(context, item, meta, Orphan, ct);
+        await RemoveFinalizerAsync(item, meta, Orphan, ct);
         context.Log.WriteLine($"garbagecollector: orphaned the dependents of {item.Kind.Kind} {item.Namespace}/{item.Name}");
         return true;
     }
 
     /// <summary>A merge patch pinned to the resourceVersion the decision was made on: a 409 retries on fresh state.</summary>
-    static Task RemoveFinalizerAsync(ControllerContext context, Item item, V1ObjectMeta meta, string finalizer, CancellationToken ct)
+    Task RemoveFinalizerAsync(Item item, V1ObjectMeta meta, string finalizer, CancellationToken ct)
     {
         var rest = new JsonArray(meta.Finalizers!.Where(f => f != finalizer).Select(f => (JsonNode)JsonValue.Create(f)).ToArray());
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = rest, ["resourceVersion"] = meta.ResourceVersion } };
-        return item.Kind.Patch(context.Client, item.Namespace, item.Name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), ct);
+        return _metadata.PatchAsync(item.Kind, item.Namespace, item.Name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), ct);
     }
 }

@@ -21,6 +21,9 @@ public sealed class NamespaceController : IController
     /// <summary>upstream's estimate for content held by finalizers.</summary>
     const long FinalizerEstimateSeconds = 15;
 
+    /// <summary>Resources whose discovery lists no deletecollection: their objects are deleted one by one.</summary>
+    static readonly HashSet<ApiResource> WithoutDeleteCollection = [ApiResources.Services];
+
     public string Name => "namespace";
 
     public async Task RunAsync(ControllerContext context, CancellationToken stop)
@@ -68,18 +71,19 @@ public sealed class NamespaceController : IController
     {
         long estimate = 0;
         var unexplained = false;
-        foreach (var kind in ObjectKinds.All.Where(k => k.Namespaced))
+        var metadata = new MetadataClient(context.Client);
+        foreach (var kind in ApiResources.All.Where(r => r.Namespaced))
         {
-            if (kind.DeleteCollection is { } deleteCollection) await deleteCollection(context.Client, ns, ct);
+            if (!WithoutDeleteCollection.Contains(kind)) await metadata.DeleteCollectionAsync(kind, ns, ct);
             else
             {
-                foreach (var meta in await kind.List!(context.Client, ns, ct))
+                foreach (var meta in await metadata.ListAsync(kind, ns, ct))
                 {
-                    try { await kind.Delete(context.Client, ns, meta.Name, new V1DeleteOptions(), ct); }
+                    try { await metadata.DeleteAsync(kind, ns, meta.Name, new V1DeleteOptions(), ct); }
                     catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
                 }
             }
-            var left = await kind.List!(context.Client, ns, ct);
+            var left = await metadata.ListAsync(kind, ns, ct);
             if (left.Count == 0) continue;
             context.Log.WriteLine($"namespace: {ns}: {left.Count} {kind.Kind} object(s) remaining");
             if (kind.Kind == "Pod") estimate = Math.Max(estimate, await PodTerminationEstimateAsync(context.Client, ns, ct));

@@ -25,6 +25,12 @@ public sealed class NamespaceAndServiceAccountTests
             Spec = new V1DeploymentSpec { Selector = new V1LabelSelector { MatchLabels = labels }, Template = ControllerHarness.Template(labels) },
         }, "doomed");
         await lab.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "p", Labels = labels }, Spec = ControllerHarness.Template(labels).Spec }, "doomed");
+        // Every namespaced resource goes, RBAC's too, as upstream's namespace controller deletes what discovery lists.
+        await lab.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
+        {
+            Metadata = new V1ObjectMeta { Name = "reader" },
+            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get"] }],
+        }, "doomed");
 
         await lab.Client.CoreV1.DeleteNamespaceAsync("doomed");
 
@@ -32,6 +38,7 @@ public sealed class NamespaceAndServiceAccountTests
         Assert.Empty((await lab.Client.CoreV1.ListNamespacedConfigMapAsync("doomed")).Items);
         Assert.Empty((await lab.Client.AppsV1.ListNamespacedDeploymentAsync("doomed")).Items);
         Assert.Empty((await lab.Client.CoreV1.ListNamespacedServiceAsync("doomed")).Items);
+        Assert.Empty((await lab.Client.RbacAuthorizationV1.ListNamespacedRoleAsync("doomed")).Items);
     }
 
     [Fact]
