@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using KubeRescue.Kubernetes.Text;
 using KubeRescue.Kubernetes.Selectors;
 
 namespace KubeRescue.Lab.ApiServer.Selectors;
@@ -11,11 +11,6 @@ namespace KubeRescue.Lab.ApiServer.Selectors;
 /// </summary>
 public sealed class SelectorAttributes
 {
-    // Label keys and values and field values repeat across objects (a node name, "Running", an app label); pooling
-    // them keeps the attributes of 150,000 pods small. Bounded, so unique values (pod names) cannot grow it forever.
-    const int PoolCapacity = 100_000;
-    static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
-
     readonly string[] _values;
 
     SelectorAttributes(FieldSet fields, IReadOnlyDictionary<string, string> labels, string[] values)
@@ -37,15 +32,11 @@ public sealed class SelectorAttributes
     {
         var labels = LabelSelector.LabelsOf(obj);
         var pooled = new Dictionary<string, string>(labels.Count, StringComparer.Ordinal);
-        foreach (var (k, v) in labels) pooled[Intern(k)] = Intern(v);
+        // Label keys and values and field values repeat across objects (a node name, "Running", an app label):
+        // pooled, the attributes of 150,000 pods stay small.
+        foreach (var (k, v) in labels) pooled[StringPool.Share(k)] = StringPool.Share(v);
         var values = new string[fields.Count];
-        for (var i = 0; i < values.Length; i++) values[i] = Intern(fields[fields.Names[i]](obj) ?? "");
+        for (var i = 0; i < values.Length; i++) values[i] = StringPool.Share(fields[fields.Names[i]](obj) ?? "");
         return new SelectorAttributes(fields, pooled, values);
-    }
-
-    static string Intern(string s)
-    {
-        if (Pool.TryGetValue(s, out var pooled)) return pooled;
-        return Pool.Count < PoolCapacity ? Pool.GetOrAdd(s, s) : s;
     }
 }
