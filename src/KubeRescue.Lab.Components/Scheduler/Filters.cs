@@ -20,11 +20,12 @@ sealed record NodeStatus(bool Unresolvable, IReadOnlyList<string> Reasons)
 /// </summary>
 static class Filters
 {
-    public static NodeStatus? Run(V1Pod pod, Dictionary<string, long> podRequest, NodeInfo node, InterPodAffinity interPod) =>
+    /// <param name="affinity">the pod's node affinity, read once per scheduling attempt as PreFilter reads it</param>
+    public static NodeStatus? Run(V1Pod pod, Dictionary<string, long> podRequest, NodeAffinity affinity, NodeInfo node, InterPodAffinity interPod) =>
         NodeUnschedulable(pod, node)
         ?? NodeName(pod, node)
         ?? TaintToleration(pod, node)
-        ?? NodeAffinityFilter(pod, node)
+        ?? NodeAffinityFilter(affinity, node)
         ?? NodePorts(pod, node)
         ?? NodeResourcesFit(podRequest, node)
         ?? interPod.Filter(node);
@@ -47,8 +48,8 @@ static class Filters
         return taint is null ? null : NodeStatus.UnschedulableAndUnresolvable($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}");
     }
 
-    static NodeStatus? NodeAffinityFilter(V1Pod pod, NodeInfo node) =>
-        NodeAffinity.MatchesRequired(pod.Spec, node.Node) ? null : NodeStatus.UnschedulableAndUnresolvable(AdmissionFailure.NodeAffinityReason);
+    static NodeStatus? NodeAffinityFilter(NodeAffinity affinity, NodeInfo node) =>
+        affinity.Matches(node.Node) ? null : NodeStatus.UnschedulableAndUnresolvable(AdmissionFailure.NodeAffinityReason);
 
     static NodeStatus? NodePorts(V1Pod pod, NodeInfo node) =>
         HostPorts.Fit(pod.Spec, node.Pods) ? null : NodeStatus.Unschedulable(AdmissionFailure.NodePortsReason);

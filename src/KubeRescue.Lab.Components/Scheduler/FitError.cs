@@ -1,4 +1,5 @@
 using k8s.Models;
+using KubeRescue.Kubernetes.Scheduling;
 
 namespace KubeRescue.Lab.Components.Scheduler;
 
@@ -25,7 +26,7 @@ static class FitError
     /// not helped by evicting anyone; on the others, evicting every lower-priority pod must make room. Returns null
     /// when some node would be helped: the real scheduler would then preempt, which the lab does not emulate.
     /// </summary>
-    public static string? Preemption(V1Pod pod, Dictionary<string, long> request, IReadOnlyList<NodeInfo> all, IReadOnlyDictionary<string, NodeStatus> statuses)
+    public static string? Preemption(V1Pod pod, Dictionary<string, long> request, NodeAffinity affinity, IReadOnlyList<NodeInfo> all, IReadOnlyDictionary<string, NodeStatus> statuses)
     {
         var priority = pod.Spec.Priority ?? 0;
         var verdicts = new List<NodeStatus>();
@@ -45,7 +46,7 @@ static class FitError
             }
             var without = node.Without(victims);
             var rest = all.Select(n => n == node ? without : n).ToList();
-            if (Filters.Run(pod, request, without, InterPodAffinity.Compute(pod, rest)) is not { } after) return null;
+            if (Filters.Run(pod, request, affinity, without, InterPodAffinity.Compute(pod, rest)) is not { } after) return null;
             verdicts.Add(after);
         }
         return "preemption: " + Message(all.Count, verdicts, null).TrimEnd('.');

@@ -126,6 +126,7 @@ sealed class PodScheduler
         }
 
         var request = PodResources.Requests(pod.Spec);
+        var affinity = NodeAffinity.Of(pod.Spec);
         var interPod = InterPodAffinity.Compute(pod, nodes);
         var statuses = new Dictionary<string, NodeStatus>(StringComparer.Ordinal);
         var feasible = new List<NodeInfo>();
@@ -135,20 +136,20 @@ sealed class PodScheduler
         while (processed < nodes.Count && feasible.Count < wanted)
         {
             var node = nodes[(_nextStartNodeIndex + processed++) % nodes.Count];
-            if (Filters.Run(pod, request, node, interPod) is { } status) statuses[node.Name] = status;
+            if (Filters.Run(pod, request, affinity, node, interPod) is { } status) statuses[node.Name] = status;
             else feasible.Add(node);
         }
         _nextStartNodeIndex = (_nextStartNodeIndex + processed) % nodes.Count;
         if (feasible.Count == 0)
         {
-            var preemption = FitError.Preemption(pod, request, nodes, statuses);
+            var preemption = FitError.Preemption(pod, request, affinity, nodes, statuses);
             if (preemption is null)
                 _log.Info("preemption.go:244", $"\"Preemption would help, but the lab does not preempt\" pod=\"{key}\"");
             await UnschedulableAsync(pod, FitError.Message(nodes.Count, statuses.Values, preemption), moveRequestsAtStart, ct);
             return true;
         }
 
-        var chosen = Scoring.Select(pod, feasible, interPod);
+        var chosen = Scoring.Select(pod, affinity, feasible, interPod);
         await BindAsync(pod, chosen.Name, processed, feasible.Count, ct);
         return true;
     }

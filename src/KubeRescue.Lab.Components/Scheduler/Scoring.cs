@@ -14,12 +14,12 @@ static class Scoring
 {
     const int MaxScore = 100;
 
-    public static NodeInfo Select(V1Pod pod, IReadOnlyList<NodeInfo> feasible, InterPodAffinity interPod)
+    public static NodeInfo Select(V1Pod pod, NodeAffinity affinity, IReadOnlyList<NodeInfo> feasible, InterPodAffinity interPod)
     {
         if (feasible.Count == 1) return feasible[0];
         var totals = new long[feasible.Count];
         Add(totals, 3, Normalize(feasible.Select(n => (long)IntolerablePreferNoSchedule(pod, n)).ToArray(), reverse: true));
-        Add(totals, 2, Normalize(feasible.Select(n => PreferredNodeAffinity(pod, n)).ToArray(), reverse: false));
+        Add(totals, 2, Normalize(feasible.Select(n => affinity.Score(n.Node)).ToArray(), reverse: false));
         Add(totals, 2, MinMax(feasible.Select(interPod.Score).ToArray()));
         var request = PodResources.Requests(pod.Spec, PodResources.ScoringDefaults);
         Add(totals, 1, feasible.Select(n => LeastAllocated(request, n)).ToArray());
@@ -57,9 +57,6 @@ static class Scoring
         var tolerations = pod.Spec.Tolerations?.Where(t => string.IsNullOrEmpty(t.Effect) || t.Effect == Taints.PreferNoSchedule).ToList();
         return Taints.Untolerated(node.Node.Spec?.Taints, tolerations, Taints.PreferNoSchedule).Count();
     }
-
-    static long PreferredNodeAffinity(V1Pod pod, NodeInfo node) =>
-        NodeAffinity.PreferredScore(pod.Spec.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, node.Node);
 
     static long LeastAllocated(Dictionary<string, long> request, NodeInfo node)
     {

@@ -256,8 +256,11 @@ public class PreferredSchedulingTermsScoreTests
 {
     static V1PreferredSchedulingTerm Weighted(int weight, V1NodeSelectorTerm term) => new() { Weight = weight, Preference = term };
 
+    static long PreferredScore(IList<V1PreferredSchedulingTerm>? terms, V1Node node) =>
+        NodeAffinity.Of(new V1PodSpec { Affinity = new V1Affinity { NodeAffinity = new V1NodeAffinity { PreferredDuringSchedulingIgnoredDuringExecution = terms } } }).Score(node);
+
     [Fact]
-    public void FirstAndThirdTermMatch() => Assert.Equal(16, NodeAffinity.PreferredScore(
+    public void FirstAndThirdTermMatch() => Assert.Equal(16, PreferredScore(
         [
             Weighted(5, Affinity.Fields(Affinity.Req("metadata.name", "In", "host_1"))),
             Weighted(7, Affinity.Labels(Affinity.Req("unknown_label", "In", "unknown_label_val"))),
@@ -267,14 +270,14 @@ public class PreferredSchedulingTermsScoreTests
 
     [Fact]
     public void AnInvalidTermWithoutWeightIsNotRead() =>
-        Assert.Equal(0, NodeAffinity.PreferredScore([Weighted(0, Affinity.Fields(Affinity.Req("metadata.name", "In", "host_1", "host_2")))], Affinity.Node("host_1")));
+        Assert.Equal(0, PreferredScore([Weighted(0, Affinity.Fields(Affinity.Req("metadata.name", "In", "host_1", "host_2")))], Affinity.Node("host_1")));
 
     [Fact]
     public void InvalidTermsScoreNothing()
     {
         // Upstream's "invalid field selector and label selector": NewPreferredSchedulingTerms refuses the set and the
-        // scheduler's PreScore fails for the pod. PreferredScore has no error to give; the invalid terms add nothing.
-        Assert.Equal(1, NodeAffinity.PreferredScore(
+        // scheduler's PreScore fails for the pod. A score has no error to give; the invalid terms add nothing.
+        Assert.Equal(1, PreferredScore(
             [
                 Weighted(1, Affinity.Fields(Affinity.Req("metadata.name", "In", "host_1", "host_2"))),
                 Weighted(1, Affinity.Both(Affinity.Req("label_1", "In", "label_1_val"), Affinity.Req("metadata.name", "In", "host_1"))),
@@ -286,7 +289,7 @@ public class PreferredSchedulingTermsScoreTests
     [Fact]
     public void EmptyAndMissingTermsScoreNothing()
     {
-        Assert.Equal(0, NodeAffinity.PreferredScore(null, Affinity.Node("n")));
-        Assert.Equal(0, NodeAffinity.PreferredScore([Weighted(10, Affinity.Labels())], Affinity.Node("n")));
+        Assert.Equal(0, PreferredScore(null, Affinity.Node("n")));
+        Assert.Equal(0, PreferredScore([Weighted(10, Affinity.Labels())], Affinity.Node("n")));
     }
 }
