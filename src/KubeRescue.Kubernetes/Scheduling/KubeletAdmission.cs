@@ -52,7 +52,7 @@ public static class KubeletAdmission
         if (checkNodeName && !string.IsNullOrEmpty(pod.Spec.NodeName) && pod.Spec.NodeName != node.Metadata?.Name) failures.Add(AdmissionFailure.NameMismatch);
         if (!HostPorts.Fit(pod.Spec, others)) failures.Add(AdmissionFailure.PortsTaken);
         // Static pods are exempt: their kubelet runs them whatever the node's taints.
-        if (!IsStatic(pod) && Taints.FirstUntolerated(node.Spec?.Taints, pod.Spec.Tolerations, t => t.Effect == Taints.NoExecute) is not null)
+        if (!IsStatic(pod) && Taints.Untolerated(node.Spec?.Taints, pod.Spec.Tolerations, Taints.NoExecute).Any())
             failures.Add(AdmissionFailure.Untolerated);
         return failures;
     }

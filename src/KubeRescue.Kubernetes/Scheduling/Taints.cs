@@ -40,15 +40,10 @@ public static class Taints
         return false;
     }
 
-    /// <summary>FindMatchingUntoleratedTaint: the first taint <paramref name="considered"/> that no toleration tolerates, or null.</summary>
-    public static V1Taint? FirstUntolerated(IEnumerable<V1Taint>? taints, IEnumerable<V1Toleration>? tolerations, Func<V1Taint, bool> considered)
-    {
-        foreach (var taint in taints ?? [])
-            if (considered(taint) && !Tolerated(taint, tolerations)) return taint;
-        return null;
-    }
-
-    /// <summary>The taints with one of <paramref name="effects"/> that no toleration tolerates.</summary>
+    /// <summary>
+    /// The taints with one of <paramref name="effects"/> that no toleration tolerates, in the node's order: the first
+    /// is FindMatchingUntoleratedTaint's, whose inclusion filters are effects wherever Kubernetes calls it.
+    /// </summary>
     public static IEnumerable<V1Taint> Untolerated(IEnumerable<V1Taint>? taints, IEnumerable<V1Toleration>? tolerations, params string[] effects) =>
         (taints ?? []).Where(t => effects.Contains(t.Effect) && !Tolerated(t, tolerations));
 

@@ -44,7 +44,7 @@ static class Filters
 
     static NodeStatus? TaintToleration(V1Pod pod, NodeInfo node)
     {
-        var taint = Taints.FirstUntolerated(node.Node.Spec?.Taints, pod.Spec.Tolerations, t => t.Effect is Taints.NoSchedule or Taints.NoExecute);
+        var taint = Taints.Untolerated(node.Node.Spec?.Taints, pod.Spec.Tolerations, Taints.NoSchedule, Taints.NoExecute).FirstOrDefault();
         return taint is null ? null : NodeStatus.UnschedulableAndUnresolvable($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}");
     }
 

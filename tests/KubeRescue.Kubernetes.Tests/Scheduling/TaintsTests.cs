@@ -28,21 +28,24 @@ public class TolerationToleratesTaintTests
 /// <summary>Upstream: component-helpers scheduling/corev1 helpers_test.go TestFindMatchingUntoleratedTaint.</summary>
 public class FindMatchingUntoleratedTaintTests
 {
+    // The inclusion filter as Kubernetes writes it: effects (upstream's nil filter, every taint, is all three).
+    static readonly string[] Every = [Taints.NoSchedule, Taints.PreferNoSchedule, Taints.NoExecute];
+
     static readonly V1Toleration FooExistsNoSchedule = TolerationToleratesTaintTests.Toleration("foo", "Exists", "", "NoSchedule");
 
-    public static TheoryData<string, V1Toleration[], V1Taint[], Func<V1Taint, bool>, bool> Cases => new()
+    public static TheoryData<string, V1Toleration[], V1Taint[], string[], bool> Cases => new()
     {
-        { "empty tolerations tolerate empty taints", [], [], _ => true, true },
-        { "non-empty tolerations tolerate empty taints", [FooExistsNoSchedule], [], _ => true, true },
-        { "tolerations match all taints", [FooExistsNoSchedule], [Taint("foo", "NoSchedule")], _ => true, true },
-        { "no taint passes the filter", [FooExistsNoSchedule], [Taint("bar", "NoSchedule")], _ => false, true },
+        { "empty tolerations tolerate empty taints", [], [], Every, true },
+        { "non-empty tolerations tolerate empty taints", [FooExistsNoSchedule], [], Every, true },
+        { "tolerations match all taints", [FooExistsNoSchedule], [Taint("foo", "NoSchedule")], Every, true },
+        { "no taint passes the filter", [FooExistsNoSchedule], [Taint("bar", "NoSchedule")], [], true },
         // Upstream passes a nil filter here, which considers every taint.
-        { "every taint considered, none tolerated", [FooExistsNoSchedule], [Taint("bar", "NoSchedule")], _ => true, false },
+        { "every taint considered, none tolerated", [FooExistsNoSchedule], [Taint("bar", "NoSchedule")], Every, false },
         {
             "tolerations match the NoExecute taints the filter passes",
             [TolerationToleratesTaintTests.Toleration("foo", "Exists", "", "NoExecute")],
             [Taint("foo", "NoExecute"), Taint("bar", "NoSchedule")],
-            t => t.Effect == Taints.NoExecute,
+            [Taints.NoExecute],
             true
         },
         // Upstream's remaining cases need the TaintTolerationComparisonOperators alpha gate (Gt/Lt tolerations).
@@ -50,14 +53,14 @@ public class FindMatchingUntoleratedTaintTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FirstUntolerated(string _, V1Toleration[] tolerations, V1Taint[] taints, Func<V1Taint, bool> considered, bool tolerated) =>
-        Assert.Equal(tolerated, Taints.FirstUntolerated(taints, tolerations, considered) is null);
+    public void FirstUntolerated(string _, V1Toleration[] tolerations, V1Taint[] taints, string[] considered, bool tolerated) =>
+        Assert.Equal(tolerated, Taints.Untolerated(taints, tolerations, considered).FirstOrDefault() is null);
 
     [Fact]
     public void FirstUntoleratedIsTheFirstInTheNodesOrder()
     {
         V1Taint[] taints = [Taint("a", "NoSchedule"), Taint("b", "NoExecute"), Taint("c", "NoExecute")];
-        Assert.Same(taints[1], Taints.FirstUntolerated(taints, [], t => t.Effect == Taints.NoExecute));
+        Assert.Same(taints[1], Taints.Untolerated(taints, [], Taints.NoExecute).FirstOrDefault());
         Assert.Equal(["b", "c"], Taints.Untolerated(taints, [], Taints.NoExecute).Select(t => t.Key));
     }
 
