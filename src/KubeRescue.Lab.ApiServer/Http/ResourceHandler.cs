@@ -100,13 +100,16 @@ public sealed class ResourceHandler(ResourceStorage storage, WatchServer watches
             var want = limit == 0 ? 0 : filter.IsEmpty ? limit : Math.Max(limit - items.Count, 256);
             var page = await storage.ListEntriesAsync(rt, ns, cursor, want, req.Aborted);
             if (revision == 0) revision = page.Revision;
+            KeyValue? last = null;
             foreach (var kv in page.Items)
             {
-                cursor = ResourceStorage.PositionOf(rt, ns, kv);
                 if (limit > 0 && items.Count == limit) { more = true; break; }
+                last = kv;
                 if (filter.Matches(kv)) items.Add(kv);
             }
             if (more || !page.More) break;
+            // The next read starts after the last entry read, whether the filter kept it or not.
+            cursor = ResourceStorage.PositionOf(rt, ns, last!);
             if (limit > 0 && items.Count == limit)
             {
                 more = true;

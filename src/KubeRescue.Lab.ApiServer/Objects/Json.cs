@@ -51,7 +51,10 @@ internal static class Json
         ? v.GetValueKind() switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => null }
         : null;
 
-    /// <summary>A string, or an integer's digits, as a field selector compares them; null for anything else.</summary>
+    /// <summary>
+    /// A string, or an integer's digits: how a field selector compares a field and how Go's IntOrString.String()
+    /// prints one; null for anything else.
+    /// </summary>
     public static string? Text(JsonNode? node, params string[] path) =>
         Str(node, path) ?? Long(node, path)?.ToString(CultureInfo.InvariantCulture);
 
@@ -64,9 +67,6 @@ internal static class Json
             return null;
         return t == DateTimeOffset.MinValue ? null : t;
     }
-
-    /// <summary>An IntOrString as Go's IntOrString.String() prints it.</summary>
-    public static string? IntOrString(JsonNode? node, params string[] path) => Text(node, path);
 
     /// <summary>The members of an object as strings (a Go map[string]string), in document order; a value of another type as its JSON.</summary>
     public static IEnumerable<(string Key, string Value)> StringMap(JsonNode? node, params string[] path) =>

@@ -245,8 +245,8 @@ internal static partial class Printers
     public static IReadOnlyList<object?> PodDisruptionBudget(JsonObject pdb, DateTimeOffset now) =>
     [
         Name(pdb),
-        Json.IntOrString(pdb, "spec", "minAvailable") ?? "N/A",
-        Json.IntOrString(pdb, "spec", "maxUnavailable") ?? "N/A",
+        Json.Text(pdb, "spec", "minAvailable") ?? "N/A",
+        Json.Text(pdb, "spec", "maxUnavailable") ?? "N/A",
         (Json.Long(pdb, "status", "disruptionsAllowed") ?? 0),
         Age(pdb, now),
     ];
