@@ -18,14 +18,16 @@ sealed class FakeClock() : FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 5, 6,
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        // Counted before it exists: a timer due at once fires within the base's CreateTimer.
-        Interlocked.Increment(ref _waiters);
+        // Counted once it exists, so that a test that moves the clock when it sees a waiter moves it from the time
+        // the timer was set at. A timer due at once fires within the base's CreateTimer: its End comes first, and
+        // the count nets to nothing.
         var waiter = new Waiter(this);
         waiter.Timer = base.CreateTimer(s =>
         {
             waiter.End();
             callback(s);
         }, state, dueTime, period);
+        Interlocked.Increment(ref _waiters);
         return waiter;
     }
 
