@@ -1,9 +1,5 @@
 using System.CommandLine;
 using KubeRescue.Cli;
-using KubeRescue.Cli.Commands.Drill;
-using KubeRescue.Cli.Commands.Lab;
-using KubeRescue.Cli.Commands.Recover;
-using KubeRescue.Cli.Commands.Render;
 using KubeRescue.Cli.Commands.Status;
 
 namespace KubeRescue.EndToEnd.Tests;
@@ -21,10 +17,7 @@ static class InProcess
     {
         var (output, error) = (new StringWriter(), new StringWriter());
         var streams = new Streams(stdin, output, error, InIsTerminal: terminal);
-        var root = new RootCommand
-        {
-            StatusCommand.Create(streams), RenderCommand.Create(streams), RecoverCommand.Create(streams), DrillCommand.Create(streams), LabCommand.Create(streams),
-        };
+        var root = CommandTree.Create(streams);
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         // No signal handling: this is the test host's process, not the command's.
         var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cts.Token);
